@@ -1,0 +1,139 @@
+-- cqs_eval 1.0 -- core types, scalar functions and the task_ratios aggregate.
+-- Decree 335/2025/ND-CP; article numbers ("Art.") are the decree's, "HB" the
+-- Ministry of Home Affairs handbook (2026).
+
+\echo Use "CREATE EXTENSION cqs_eval" to load this file. \quit
+
+-- Art. 20: the four grades, ordered from worst to best so that min()/max()
+-- and comparisons follow the decree.
+CREATE TYPE cqs.grade AS ENUM ('khong_hoan_thanh', 'hoan_thanh', 'tot', 'xuat_sac');
+COMMENT ON TYPE cqs.grade IS
+  'Art. 20 grade (xếp loại chất lượng): khong_hoan_thanh < hoan_thanh < tot < xuat_sac';
+
+-- Art. 14, 18.1.d: the three ratios of a period and the converted units behind them.
+CREATE TYPE cqs.ratios AS (
+  assigned_units  numeric,  -- G: sum(assigned x coefficient) over originally assigned lines
+  completed_units numeric,  -- sum(completed x coefficient) over all lines
+  quality_units   numeric,  -- sum(completed x coefficient x f(failed quality reviews))
+  progress_units  numeric,  -- sum(completed x coefficient x f(lateness deductions))
+  a               numeric,  -- quantity ratio (số lượng), percent; NULL when G = 0
+  b               numeric,  -- quality ratio (chất lượng), percent; NULL when G = 0
+  c               numeric   -- progress ratio (tiến độ), percent; NULL when G = 0
+);
+COMMENT ON TYPE cqs.ratios IS
+  'Art. 14, 18.1.d: converted units of a period and the ratios a (quantity), b (quality), c (progress) in percent';
+
+CREATE FUNCTION cqs.grade_label(grade cqs.grade, lang text DEFAULT 'vi')
+RETURNS text
+AS 'MODULE_PATHNAME', 'grade_label'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.grade_label(cqs.grade, text) IS
+  'Art. 20: official Vietnamese name of a grade (lang ''vi''), or its English name (''en'')';
+
+CREATE FUNCTION cqs.coefficient(item_points numeric, standard_points numeric)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'coefficient'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.coefficient(numeric, numeric) IS
+  'Art. 13, HB ch. II: conversion coefficient (hệ số quy đổi) = item points / standard-unit points';
+
+CREATE FUNCTION cqs.converted(quantity numeric, coefficient numeric)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'converted'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.converted(numeric, numeric) IS
+  'HB ch. II: converted quantity (số lượng quy đổi) = quantity x coefficient, in standard units';
+
+CREATE FUNCTION cqs.deduction_factor(deductions integer)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'deduction_factor'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.deduction_factor(integer) IS
+  'Art. 14.2.b-c: share of a line''s credit kept after n deductions, max(0, 1 - 0.25 n), two decimals';
+
+-- The aggregate's support functions; internal, not for direct use.
+CREATE FUNCTION cqs._task_ratios_trans(internal, numeric, numeric, numeric, integer, integer, boolean)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'task_ratios_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION cqs._task_ratios_combine(internal, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'task_ratios_combinefn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION cqs._task_ratios_serial(internal)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'task_ratios_serialfn'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION cqs._task_ratios_deserial(bytea, internal)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'task_ratios_deserialfn'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION cqs._task_ratios_final(internal)
+RETURNS cqs.ratios
+AS 'MODULE_PATHNAME', 'task_ratios_finalfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE AGGREGATE cqs.task_ratios(
+  assigned_qty numeric, completed_qty numeric, coefficient numeric,
+  quality_deductions integer, lateness_deductions integer, counts_in_assigned boolean)
+(
+  SFUNC        = cqs._task_ratios_trans,
+  STYPE        = internal,
+  SSPACE       = 112,
+  FINALFUNC    = cqs._task_ratios_final,
+  COMBINEFUNC  = cqs._task_ratios_combine,
+  SERIALFUNC   = cqs._task_ratios_serial,
+  DESERIALFUNC = cqs._task_ratios_deserial,
+  PARALLEL     = SAFE
+);
+COMMENT ON AGGREGATE cqs.task_ratios(numeric, numeric, numeric, integer, integer, boolean) IS
+  'Art. 14, 18.1.d: converted units and the ratios a, b, c of a group of task lines; exact NUMERIC results';
+
+CREATE FUNCTION cqs.task_score(a numeric, b numeric, c numeric, cap text DEFAULT 'total')
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'task_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.task_score(numeric, numeric, numeric, text) IS
+  'Art. 16.1, 12.3: task-result score KQ = (a + b + c) / 3 in percent, capped at 100 (cap ''total'') or each ratio capped (''each'')';
+
+CREATE FUNCTION cqs.leader_task_score(a numeric, b numeric, c numeric,
+                                      d numeric, dd numeric, e numeric,
+                                      cap text DEFAULT 'total')
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'leader_task_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.leader_task_score(numeric, numeric, numeric, numeric, numeric, numeric, text) IS
+  'Art. 15.3, 16.2: leader''s task score (a + b + c + d + đ + e) / 6; d, đ, e are 100 or 50';
+
+CREATE FUNCTION cqs.period_total(general numeric, task_score numeric, decimals integer DEFAULT 2)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'period_total'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.period_total(numeric, numeric, integer) IS
+  'Art. 17.1: period total = general criteria + task score x 70%, rounded half-up to the given decimals';
+
+CREATE FUNCTION cqs.classify(total numeric, disqualified boolean DEFAULT false)
+RETURNS cqs.grade
+AS 'MODULE_PATHNAME', 'classify'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.classify(numeric, boolean) IS
+  'Art. 20: grade of a total (>= 90 xuat_sac, >= 70 tot, >= 50 hoan_thanh); disqualified (Art. 20.4) forces khong_hoan_thanh';
+
+CREATE FUNCTION cqs.excellent_quota(good integer, candidates integer,
+                                    rate numeric DEFAULT 0.20, base text DEFAULT 'good')
+RETURNS integer
+AS 'MODULE_PATHNAME', 'excellent_quota'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.excellent_quota(integer, integer, numeric, text) IS
+  'Art. 20.5: how many xuat_sac candidates may keep the grade, at most rate (20%, 25% by decision) of those graded tot';
+
+CREATE FUNCTION cqs.support_staff_score(quality numeric, compliance numeric, efficiency numeric)
+RETURNS numeric
+AS 'MODULE_PATHNAME', 'support_staff_score'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.support_staff_score(numeric, numeric, numeric) IS
+  'HB ch. III: support staff score = (work quality % + compliance % + efficiency %) / 3';
