@@ -28,7 +28,7 @@ PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 
 PG_MAJOR   := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
-VIRTUALENV  = pg_virtualenv -v $(PG_MAJOR) -o shared_preload_libraries=pg_cron \
+VIRTUALENV  = pg_virtualenv -t -v $(PG_MAJOR) -o shared_preload_libraries=pg_cron \
               -o cron.database_name=postgres -o max_worker_processes=16
 
 .PHONY: prove test demo
