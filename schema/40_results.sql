@@ -1,0 +1,334 @@
+-- Period results (Art. 14-17): computed with the C aggregates from task lines and
+-- assessments, kept in cqs.period_result, refreshed whenever their inputs change
+-- (unless cqs.auto_refresh is off), frozen once locked.
+
+CREATE TABLE cqs.period_result (
+  person_id        bigint NOT NULL REFERENCES cqs.person,
+  period           date NOT NULL,            -- first day of the month or quarter
+  period_kind      text NOT NULL CONSTRAINT period_result_kind_valid CHECK (period_kind IN ('month', 'quarter')),
+  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  person_kind      text NOT NULL,
+  role             text NOT NULL,
+  field            text,
+  assigned_units   numeric,
+  completed_units  numeric,
+  quality_units    numeric,
+  progress_units   numeric,
+  a                numeric,
+  b                numeric,
+  c                numeric,
+  d                numeric,
+  dd               numeric,
+  e                numeric,
+  task_score       numeric,
+  general_score    numeric,
+  total            numeric,
+  grade            cqs.grade,
+  note             text,
+  locked           boolean NOT NULL DEFAULT false,
+  computed_at      timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (person_id, period)
+);
+CREATE INDEX period_result_period_org_idx ON cqs.period_result (period, organisation_id);
+COMMENT ON TABLE cqs.period_result IS
+  'Art. 14-17: a person''s result for a month or quarter (ratios a, b, c; leader terms d, đ, e; task score; general score; total; grade); follows its inputs until locked';
+
+CREATE FUNCTION cqs._refuse_locked_result() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RAISE EXCEPTION 'result of person % for period % is locked', OLD.person_id, OLD.period
+    USING ERRCODE = 'object_not_in_prerequisite_state';
+END $$;
+CREATE TRIGGER period_result_locked BEFORE UPDATE OR DELETE ON cqs.period_result
+  FOR EACH ROW WHEN (OLD.locked) EXECUTE FUNCTION cqs._refuse_locked_result();
+
+-- Task score of a period, by who the person is (inlined into the refresh queries).
+-- Staff: (a+b+c)/3 (Art. 16.1); leaders: (a+b+c+d+dd+e)/6 (Art. 15.3, 16.2); support
+-- staff: mean of quality, compliance and efficiency (HB ch. III).
+CREATE FUNCTION cqs._period_task_score(person_kind text, role text, a numeric, b numeric, c numeric,
+                                       d numeric, dd numeric, e numeric,
+                                       sq numeric, sc numeric, se numeric, cap text)
+RETURNS numeric
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT CASE WHEN $1 = 'support_staff' THEN cqs.support_staff_score($9, $10, $11)
+              WHEN $2 IN ('head', 'deputy') THEN cqs.leader_task_score($3, $4, $5, $6, $7, $8, $12)
+              ELSE cqs.task_score($3, $4, $5, $12) END
+$$;
+
+CREATE FUNCTION cqs._period_note(person_kind text, assigned_units numeric, general numeric,
+                                 task_score numeric, sq numeric)
+RETURNS text
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT nullif(concat_ws('; ',
+           CASE WHEN $1 = 'support_staff' AND $5 IS NULL
+                THEN 'support-staff criteria not scored yet (HB ch. III)'
+                WHEN $1 <> 'support_staff' AND coalesce($2, 0) = 0
+                THEN 'no originally assigned work (G = 0): the task criterion cannot be evaluated (Art. 14, 18.1.d)' END,
+           CASE WHEN $3 IS NULL THEN 'general criteria not scored yet (Art. 12.1, Form 01)' END), '')
+$$;
+
+-- Recompute results.  Without arguments: every unlocked period.  person_ids limits to
+-- those people (and the leaders whose d depends on them); from/to limit the months.
+CREATE FUNCTION cqs.refresh_results(person_ids bigint[] DEFAULT NULL,
+                                    from_period date DEFAULT NULL, to_period date DEFAULT NULL)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  v_rows  bigint := 0;
+  v_n     bigint;
+  v_depth integer;
+BEGIN
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_pol (LIKE cqs.organisation_policies) ON COMMIT DROP;
+  TRUNCATE _cqs_pol;
+  INSERT INTO _cqs_pol SELECT * FROM cqs.organisation_policies;
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_tree (ancestor_id bigint, descendant_id bigint) ON COMMIT DROP;
+  TRUNCATE _cqs_tree;
+  INSERT INTO _cqs_tree SELECT ancestor_id, descendant_id FROM cqs.organisation_tree;
+
+  -- 1. The periods to compute: (person, period start) from task lines and assessments.
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_keys (
+    person_id bigint, period date, period_end date, period_kind text, organisation_id bigint,
+    person_kind text, role text, field text, PRIMARY KEY (person_id, period)) ON COMMIT DROP;
+  TRUNCATE _cqs_keys;
+  INSERT INTO _cqs_keys (person_id, period)
+  SELECT DISTINCT tl.person_id, cqs.period_start(tl.period, pol.cadence)
+    FROM cqs.task_line tl JOIN _cqs_pol pol USING (organisation_id)
+   WHERE (person_ids IS NULL OR tl.person_id = ANY (person_ids))
+     AND (from_period IS NULL OR tl.period >= date_trunc('quarter', from_period))
+     AND (to_period IS NULL OR tl.period <= to_period)
+  UNION
+  SELECT a.person_id, a.period FROM cqs.assessment a
+   WHERE (person_ids IS NULL OR a.person_id = ANY (person_ids))
+     AND (from_period IS NULL OR a.period >= date_trunc('quarter', from_period))
+     AND (to_period IS NULL OR a.period <= to_period);
+
+  -- The posting that decides organisation and role: the latest one overlapping the period.
+  UPDATE _cqs_keys k
+     SET organisation_id = s.organisation_id, role = s.role, field = s.field, person_kind = s.kind
+    FROM (SELECT k2.person_id, k2.period, pe.kind,
+                 coalesce(ps.organisation_id, a.organisation_id, tl.organisation_id) AS organisation_id,
+                 coalesce(ps.role, 'staff') AS role, ps.field
+            FROM _cqs_keys k2
+            JOIN cqs.person pe ON pe.person_id = k2.person_id
+            LEFT JOIN cqs.assessment a ON a.person_id = k2.person_id AND a.period = k2.period
+            LEFT JOIN LATERAL (
+              SELECT p.organisation_id, p.role, p.field FROM cqs.posting p
+               WHERE p.person_id = k2.person_id AND p.start_date < k2.period + interval '3 months'
+                 AND (p.end_date IS NULL OR p.end_date >= k2.period)
+               ORDER BY p.start_date DESC LIMIT 1) ps ON true
+            LEFT JOIN LATERAL (
+              SELECT min(t.organisation_id) AS organisation_id FROM cqs.task_line t
+               WHERE t.person_id = k2.person_id AND t.period >= k2.period
+                 AND t.period < k2.period + interval '3 months') tl ON ps.organisation_id IS NULL AND a.organisation_id IS NULL
+         ) s
+   WHERE k.person_id = s.person_id AND k.period = s.period;
+  UPDATE _cqs_keys k
+     SET period_kind = CASE pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END,
+         period_end = (k.period + CASE pol.cadence WHEN 'quarterly' THEN interval '3 months'
+                                                   ELSE interval '1 month' END)::date
+    FROM _cqs_pol pol WHERE pol.organisation_id = k.organisation_id;
+
+  -- Leaders whose d depends on these people (Art. 15.3): heads of every enclosing
+  -- organisation, deputies of the same field.  Only when refreshing selected people.
+  IF person_ids IS NOT NULL THEN
+    INSERT INTO _cqs_keys (person_id, period, period_end, period_kind, organisation_id, person_kind, role, field)
+    SELECT DISTINCT ON (r.person_id, r.period)
+           r.person_id, r.period,
+           (r.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END)::date,
+           r.period_kind, r.organisation_id, r.person_kind, r.role, r.field
+      FROM _cqs_keys k
+      JOIN _cqs_tree t ON t.descendant_id = k.organisation_id
+      JOIN cqs.period_result r ON r.organisation_id = t.ancestor_id AND r.period = k.period
+                              AND r.person_id <> k.person_id
+                              AND (r.role = 'head' OR (r.role = 'deputy' AND r.field = k.field AND k.role = 'staff'))
+     WHERE NOT r.locked
+    ON CONFLICT DO NOTHING;
+  END IF;
+
+  -- Locked periods are final.
+  DELETE FROM _cqs_keys k USING cqs.assessment a
+   WHERE a.person_id = k.person_id AND a.period = k.period AND a.status = 'locked';
+  DELETE FROM _cqs_keys k USING cqs.period_result r
+   WHERE r.person_id = k.person_id AND r.period = k.period AND r.locked;
+
+  -- 2. Ratios, general score, task score and total for everyone (leaders get d later).
+  INSERT INTO cqs.period_result AS r
+        (person_id, period, period_kind, organisation_id, person_kind, role, field,
+         assigned_units, completed_units, quality_units, progress_units, a, b, c, d, dd, e,
+         task_score, general_score, total, grade, note, computed_at)
+  SELECT k.person_id, k.period, k.period_kind, k.organisation_id, k.person_kind, k.role, k.field,
+         (x.r).assigned_units, (x.r).completed_units, (x.r).quality_units, (x.r).progress_units,
+         (x.r).a, (x.r).b, (x.r).c,
+         CASE WHEN k.role IN ('head', 'deputy') THEN 100 END,
+         CASE WHEN k.role IN ('head', 'deputy') THEN coalesce(a.dd, 100) END,
+         CASE WHEN k.role IN ('head', 'deputy') THEN coalesce(a.e, 100) END,
+         ts.task_score, g.general, cqs.period_total(g.general, ts.task_score, pol.decimals),
+         cqs.classify(cqs.period_total(g.general, ts.task_score, pol.decimals)),
+         cqs._period_note(k.person_kind, (x.r).assigned_units, g.general, ts.task_score, a.support_quality),
+         now()
+    FROM _cqs_keys k
+    JOIN _cqs_pol pol ON pol.organisation_id = k.organisation_id
+    LEFT JOIN (
+      SELECT k2.person_id, k2.period,
+             cqs.task_ratios(tl.assigned_qty,
+                             CASE WHEN tl.origin = 'reassigned_away' THEN 0 ELSE tl.completed_qty END,
+                             tl.coefficient,
+                             cqs._quality_deductions(tl.quality_failures, tl.quality_failures_exempt),
+                             cqs._lateness_deductions(pol2.lateness_mode, tl.days_late,
+                                                      tl.late_occurrences, tl.lateness_exempt),
+                             tl.origin IN ('planned', 'reassigned_away')) AS r
+        FROM _cqs_keys k2
+        JOIN _cqs_pol pol2 ON pol2.organisation_id = k2.organisation_id
+        JOIN cqs.task_line tl ON tl.person_id = k2.person_id
+                             AND tl.period >= k2.period AND tl.period < k2.period_end
+       GROUP BY k2.person_id, k2.period) x ON x.person_id = k.person_id AND x.period = k.period
+    LEFT JOIN cqs.assessment a ON a.person_id = k.person_id AND a.period = k.period
+    CROSS JOIN LATERAL (
+      -- Art. 12.1: the evaluator's score counts once confirmed; before that, the self score.
+      SELECT CASE WHEN a.status IN ('confirmed', 'locked') THEN a.evaluator_total
+                  ELSE a.self_total END AS general) g
+    CROSS JOIN LATERAL (
+      SELECT cqs._period_task_score(k.person_kind, k.role, (x.r).a, (x.r).b, (x.r).c,
+                                    100, coalesce(a.dd, 100), coalesce(a.e, 100),
+                                    a.support_quality, a.support_compliance, a.support_efficiency,
+                                    pol.cap_mode) AS task_score) ts
+  ON CONFLICT (person_id, period) DO UPDATE
+     SET period_kind = excluded.period_kind, organisation_id = excluded.organisation_id,
+         person_kind = excluded.person_kind, role = excluded.role, field = excluded.field,
+         assigned_units = excluded.assigned_units, completed_units = excluded.completed_units,
+         quality_units = excluded.quality_units, progress_units = excluded.progress_units,
+         a = excluded.a, b = excluded.b, c = excluded.c, d = excluded.d, dd = excluded.dd, e = excluded.e,
+         task_score = excluded.task_score, general_score = excluded.general_score,
+         total = excluded.total, grade = excluded.grade, note = excluded.note,
+         computed_at = excluded.computed_at;
+  GET DIAGNOSTICS v_rows = ROW_COUNT;
+
+  -- 3. Leaders' d (Art. 15.3): 100 if every civil servant they manage scored >= 50 in
+  -- the period, else 50.  Deputies manage the staff of their field; heads everyone in
+  -- their organisation and its sub-units, so heads go deepest organisation first.
+  FOR v_depth IN
+    SELECT -1 UNION ALL
+    SELECT DISTINCT pol.depth FROM _cqs_keys k JOIN _cqs_pol pol USING (organisation_id)
+     WHERE k.role = 'head' ORDER BY 1 DESC NULLS LAST
+  LOOP
+    UPDATE cqs.period_result r
+       SET d = s.d,
+           task_score = s.task_score,
+           total = cqs.period_total(r.general_score, s.task_score, s.decimals),
+           grade = cqs.classify(cqs.period_total(r.general_score, s.task_score, s.decimals))
+      FROM (
+        SELECT k.person_id, k.period, pol.decimals, dd.d,
+               cqs.leader_task_score(r2.a, r2.b, r2.c, dd.d, r2.dd, r2.e, pol.cap_mode) AS task_score
+          FROM _cqs_keys k
+          JOIN _cqs_pol pol ON pol.organisation_id = k.organisation_id
+          JOIN cqs.period_result r2 ON r2.person_id = k.person_id AND r2.period = k.period
+          CROSS JOIN LATERAL (
+            SELECT CASE WHEN min(m.total) < 50 THEN 50 ELSE 100 END AS d
+              FROM _cqs_tree t
+              JOIN cqs.period_result m ON m.organisation_id = t.descendant_id AND m.period = k.period
+             WHERE t.ancestor_id = k.organisation_id
+               AND m.person_id <> k.person_id
+               AND m.person_kind = 'civil_servant'
+               AND (k.role = 'head' OR (m.role = 'staff' AND m.field IS NOT DISTINCT FROM k.field))) dd
+         WHERE (v_depth = -1 AND k.role = 'deputy') OR (v_depth >= 0 AND k.role = 'head' AND pol.depth = v_depth)
+      ) s
+     WHERE r.person_id = s.person_id AND r.period = s.period;
+  END LOOP;
+
+  RETURN v_rows;
+END $$;
+COMMENT ON FUNCTION cqs.refresh_results(bigint[], date, date) IS
+  'Art. 14-17: recompute period results (all unlocked, or those of the given people and the leaders whose d depends on them, optionally limited to a range of months)';
+
+-- Inputs changed: refresh the people concerned, unless cqs.auto_refresh is off
+-- (bulk loads then call cqs.refresh_results() once, e.g. from pg_cron).
+CREATE FUNCTION cqs._auto_refresh_enabled() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(nullif(current_setting('cqs.auto_refresh', true), ''), 'on') NOT IN ('off', 'false', '0')
+$$;
+
+-- Task lines: the coefficient must lie in the item's range (Art. 13, HB ch. II); a
+-- locked period refuses every change (55000); then results follow.
+CREATE FUNCTION cqs._task_lines_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  v_bad   record;
+  v_ids   bigint[];
+  v_from  date;
+  v_to    date;
+BEGIN
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    SELECT n.task_line_id, n.coefficient, i.code, i.coefficient_low, i.coefficient_high INTO v_bad
+      FROM new_rows n JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id)
+     WHERE n.coefficient < i.coefficient_low OR n.coefficient > i.coefficient_high
+     LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'task line %: coefficient % is outside item %''s range % to %',
+                      v_bad.task_line_id, v_bad.coefficient, v_bad.code, v_bad.coefficient_low, v_bad.coefficient_high
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'task_line_coefficient_in_item_range',
+              HINT = 'The coefficient is fixed at assignment within the catalogue item''s points range (HB ch. II).';
+    END IF;
+  END IF;
+
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_changed (person_id bigint, period date, organisation_id bigint) ON COMMIT DROP;
+  TRUNCATE _cqs_changed;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN
+    INSERT INTO _cqs_changed SELECT person_id, period, organisation_id FROM new_rows;
+  END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN
+    INSERT INTO _cqs_changed SELECT person_id, period, organisation_id FROM old_rows;
+  END IF;
+
+  SELECT c.person_id, c.period INTO v_bad
+    FROM _cqs_changed c
+    JOIN cqs.organisation_policies pol ON pol.organisation_id = c.organisation_id
+    JOIN cqs.assessment a ON a.person_id = c.person_id AND a.period = cqs.period_start(c.period, pol.cadence)
+   WHERE a.status = 'locked'
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'period % of person % is locked; its task lines cannot change', v_bad.period, v_bad.person_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Locked results are final; a correction needs a new decision (Art. 21.3).';
+  END IF;
+
+  IF cqs._auto_refresh_enabled() THEN
+    SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM _cqs_changed;
+    IF v_ids IS NOT NULL THEN
+      PERFORM cqs.refresh_results(v_ids, v_from, v_to);
+    END IF;
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER task_line_changed_ins AFTER INSERT ON cqs.task_line
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+CREATE TRIGGER task_line_changed_upd AFTER UPDATE ON cqs.task_line
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+CREATE TRIGGER task_line_changed_del AFTER DELETE ON cqs.task_line
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+
+CREATE FUNCTION cqs._assessments_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_ids  bigint[];
+  v_from date;
+  v_to   date;
+BEGIN
+  IF NOT cqs._auto_refresh_enabled() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM new_rows;
+  END IF;
+  IF v_ids IS NOT NULL THEN
+    PERFORM cqs.refresh_results(v_ids, v_from, v_to);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER assessment_changed_ins AFTER INSERT ON cqs.assessment
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
+CREATE TRIGGER assessment_changed_upd AFTER UPDATE ON cqs.assessment
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
+CREATE TRIGGER assessment_changed_del AFTER DELETE ON cqs.assessment
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
