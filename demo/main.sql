@@ -1,67 +1,39 @@
--- cqs_eval main job (foundation version): grade a generated year of task lines
--- for a sample of civil servants with the C core, and print per-quarter and
--- per-year results.  Run with `make demo` (a throwaway cluster).
+-- cqs_eval main job: load the sample city (Huế) into a fresh database, grade its
+-- year 2026 month by month, and print quarter results and grade distributions.
+-- Run with `make demo` (a throwaway cluster via pg_virtualenv).
+\set ON_ERROR_STOP 1
 \pset footer off
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS cqs_eval;
-
--- 240 civil servants, 12 months, 3 to 8 task lines a month; hash-derived values.
-CREATE TEMP TABLE demo_lines AS
-WITH m AS (
-  SELECT p, mon, abs(hashint4(p * 100 + mon)) AS hp
-    FROM generate_series(1, 240) AS p, generate_series(1, 12) AS mon
-)
-SELECT p, mon, l,
-       (ARRAY[1.0, 2.7, 3.7, 1.5, 8.0])[1 + h % 5] AS coef,
-       (1 + h % 6)::numeric AS assigned,
-       CASE WHEN h % 11 = 0 THEN NULL
-            ELSE least(1 + h % 6, round(((1 + h % 6) * (0.6 + (h / 7 % 50) / 100.0))::numeric, 1)) END AS completed,
-       CASE WHEN h % 9 = 0 THEN 1 WHEN h % 37 = 0 THEN 2 ELSE 0 END AS failed_reviews,
-       CASE WHEN h % 5 = 0 THEN h / 13 % 4 ELSE 0 END AS days_late,
-       h % 17 <> 0 AS counts_in_assigned            -- 1 line in 17 is ad hoc
-  FROM m, LATERAL generate_series(1, 3 + hp % 6) AS l,
-       LATERAL (SELECT abs(hashint4(p * 10000 + mon * 100 + l)) AS h) x;
-
-CREATE TEMP TABLE demo_months AS
-SELECT p, mon, r, ts,
-       cqs.period_total(general, ts) AS total,
-       cqs.classify(cqs.period_total(general, ts)) AS grade
-  FROM (SELECT p, mon, r, cqs.task_score((r).a, (r).b, (r).c) AS ts,
-               (26 + abs(hashint4(p + mon)) % 5)::numeric AS general
-          FROM (SELECT p, mon, cqs.task_ratios(assigned, completed, coef, failed_reviews,
-                                               days_late, counts_in_assigned) AS r
-                  FROM demo_lines GROUP BY p, mon) s) t;
+\set catalogue_csv `cat demo/catalogue.csv`
+\i demo/city.sql
+SELECT demo.generate_city(scale => 1, year => 2026, catalogue_csv => :'catalogue_csv') AS "Sample city";
 
 \echo
-\echo 'Sample: task lines and civil servants'
-SELECT count(*) AS task_lines, count(DISTINCT p) AS civil_servants FROM demo_lines;
+\echo 'Sở Nội vụ: quarter results 2026 (Art. 17.3: mean of the monthly totals)'
+SELECT p.personnel_id AS "mã hồ sơ", p.full_name AS "họ tên", o.name AS "đơn vị", ps.role,
+       max(q.total) FILTER (WHERE q.quarter = 1) AS "Q1", max(q.total) FILTER (WHERE q.quarter = 2) AS "Q2",
+       max(q.total) FILTER (WHERE q.quarter = 3) AS "Q3", max(q.total) FILTER (WHERE q.quarter = 4) AS "Q4",
+       (array_agg(q.grade ORDER BY q.quarter DESC))[1] AS "xếp loại Q4"
+  FROM cqs.quarter_results q
+  JOIN cqs.person p USING (person_id)
+  JOIN cqs.posting ps ON ps.person_id = q.person_id
+  JOIN cqs.organisation o ON o.organisation_id = q.organisation_id
+ WHERE o.code LIKE 'SNV%' AND q.year = 2026
+ GROUP BY p.personnel_id, p.full_name, o.name, o.code, ps.role
+ ORDER BY o.code, CASE ps.role WHEN 'head' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, p.personnel_id;
 
-\echo 'Quarter results of the first 8 civil servants (Art. 17.3: mean of the monthly totals)'
-SELECT 'CS' || lpad(p::text, 3, '0') AS person,
-       max(total) FILTER (WHERE q = 1) AS q1, max(total) FILTER (WHERE q = 2) AS q2,
-       max(total) FILTER (WHERE q = 3) AS q3, max(total) FILTER (WHERE q = 4) AS q4
-  FROM (SELECT p, (mon - 1) / 3 + 1 AS q, round(avg(total), 2) AS total
-          FROM demo_months GROUP BY p, (mon - 1) / 3 + 1) s
- WHERE p <= 8 GROUP BY p ORDER BY p;
-
-\echo 'Year results (Art. 17.3, 20), first 8 civil servants'
-SELECT 'CS' || lpad(p::text, 3, '0') AS person, count(*) AS months,
-       round(avg(total), 2) AS year_total,
-       cqs.classify(round(avg(total), 2)) AS grade,
-       cqs.grade_label(cqs.classify(round(avg(total), 2))) AS xep_loai
-  FROM demo_months WHERE p <= 8 GROUP BY p ORDER BY p;
-
-\echo 'Grade distribution per quarter and for the year (before the Art. 20.5 quota)'
-WITH q AS (
-  SELECT 'Q' || ((mon - 1) / 3 + 1) AS period, p, cqs.classify(round(avg(total), 2)) AS grade
-    FROM demo_months GROUP BY p, (mon - 1) / 3 + 1
-  UNION ALL
-  SELECT 'Year', p, cqs.classify(round(avg(total), 2)) FROM demo_months GROUP BY p
-)
-SELECT period,
+\echo 'Grade distribution per quarter, whole city (by score, before the Art. 20.5 quota)'
+SELECT year || '-Q' || quarter AS quarter,
        count(*) FILTER (WHERE grade = 'xuat_sac') AS xuat_sac,
        count(*) FILTER (WHERE grade = 'tot') AS tot,
        count(*) FILTER (WHERE grade = 'hoan_thanh') AS hoan_thanh,
        count(*) FILTER (WHERE grade = 'khong_hoan_thanh') AS khong_hoan_thanh,
-       cqs.excellent_quota(count(*) FILTER (WHERE grade = 'tot')::int,
-                           count(*) FILTER (WHERE grade = 'xuat_sac')::int) AS may_keep_xuat_sac
-  FROM q GROUP BY period ORDER BY period;
+       round(avg(total), 2) AS mean_total
+  FROM cqs.quarter_results WHERE year = 2026
+ GROUP BY year, quarter ORDER BY quarter;
+
+\echo 'How one total was reached (cqs.explain), first staff member of Sở Nội vụ, March 2026'
+SELECT cqs.explain(p.person_id, '2026-03-01') AS explain
+  FROM cqs.person p JOIN cqs.posting ps USING (person_id) JOIN cqs.organisation o USING (organisation_id)
+ WHERE o.code = 'SNV-NV1' AND ps.role = 'staff' ORDER BY p.person_id LIMIT 1;

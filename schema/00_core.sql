@@ -83,7 +83,7 @@ CREATE AGGREGATE cqs.task_ratios(
 (
   SFUNC        = cqs._task_ratios_trans,
   STYPE        = internal,
-  SSPACE       = 112,
+  SSPACE       = 176,
   FINALFUNC    = cqs._task_ratios_final,
   COMBINEFUNC  = cqs._task_ratios_combine,
   SERIALFUNC   = cqs._task_ratios_serial,
