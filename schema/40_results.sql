@@ -113,7 +113,7 @@ BEGIN
             LEFT JOIN cqs.assessment a ON a.person_id = k2.person_id AND a.period = k2.period
             LEFT JOIN LATERAL (
               SELECT p.organisation_id, p.role, p.field FROM cqs.posting p
-               WHERE p.person_id = k2.person_id AND p.start_date < k2.period + interval '3 months'
+               WHERE p.person_id = k2.person_id AND p.start_date < k2.period + interval '1 month'
                  AND (p.end_date IS NULL OR p.end_date >= k2.period)
                ORDER BY p.start_date DESC LIMIT 1) ps ON true
             LEFT JOIN LATERAL (
