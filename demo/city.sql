@@ -165,6 +165,56 @@ BEGIN
                    2.5 - (h % 2)::int * 0.5, 2.5 - (h % 3)::int * 0.5, 2.5, 2.5 - (h % 7 = 0)::int]::numeric[] AS eval) s
    WHERE pol.cadence = 'monthly' OR m % 3 = 1;
 
+  -- The organisations' year (Art. 6-8): scores and task facts from hashes; a few in
+  -- the decree's gap, so the authority has something to decide.
+  INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_scores, tasks_assigned,
+                                     tasks_completed, tasks_on_time, tasks_exceeded, tasks_late,
+                                     planned_tasks, planned_tasks_done, shortcomings_fixed)
+  SELECT o.organisation_id, year,
+         ARRAY[10 - h % 3, 9 + (h / 3) % 2, 8 + (h / 7) % 3]::numeric[],
+         ARRAY[least(10, 8 + h % 3), 12 + (h / 5) % 4, 8 + (h / 11) % 3, 4 + (h / 13) % 2,
+               7 + (h / 17) % 4, 3 + (h / 19) % 3, 8 + (h / 23) % 3, 4 + (h / 29) % 2]::numeric[],
+         40, 40 - (h % 9 = 0)::int * 3, 40 - (h % 9 = 0)::int * 3 - (h % 7 = 0)::int * 2,
+         8 + h % 10, (h % 4 = 0)::int * 2, 30, 30 - (h % 9 = 0)::int * 3, h % 13 <> 0
+    FROM cqs.organisation o
+    CROSS JOIN LATERAL (SELECT demo.h(o.organisation_id, year) AS h) x;
+
+  -- People's special cases (Art. 11): maternity leave, a late arrival with 5 months,
+  -- a transfer in June, a reprimand.
+  INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date, note)
+  SELECT person_id, 'maternity', make_date(year, 3, 1), make_date(year, 8, 31), 'Nghỉ thai sản'
+    FROM cqs.person WHERE personnel_id = 'HUE-SNV-NV1-staff-tổ-1';
+  UPDATE cqs.posting SET start_date = make_date(year, 8, 1)
+   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-STC-NV2-staff-ng-1');
+  DELETE FROM cqs.task_line
+   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-STC-NV2-staff-ng-1')
+     AND period < make_date(year, 8, 1);
+  DELETE FROM cqs.assessment
+   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-STC-NV2-staff-ng-1')
+     AND period < make_date(year, 8, 1);
+  UPDATE cqs.posting SET end_date = make_date(year, 5, 31)
+   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-SXD-NV1-staff-ng-2');
+  INSERT INTO cqs.posting (person_id, organisation_id, role, field, job_position, duty_group, start_date)
+  SELECT p.person_id, o.organisation_id, 'staff', 'nghiệp vụ', 'Chuyên viên', 'chuyen_mon', make_date(year, 6, 1)
+    FROM cqs.person p, cqs.organisation o
+   WHERE p.personnel_id = 'HUE-SXD-NV1-staff-ng-2' AND o.code = 'SNV-NV2';
+  UPDATE cqs.task_line SET organisation_id = (SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV-NV2')
+   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-SXD-NV1-staff-ng-2')
+     AND period >= make_date(year, 6, 1);
+  UPDATE cqs.assessment SET organisation_id = (SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV-NV2')
+   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-SXD-NV1-staff-ng-2')
+     AND period >= make_date(year, 6, 1);
+  INSERT INTO cqs.discipline (person_id, kind, level, decision_date, decision_ref, act_ref, act_description, act_organisation_id)
+  SELECT p.person_id, 'administrative', 'khien_trach', make_date(year, 9, 20), 'QĐ 112/QĐ-SNV', 'VP-' || year || '-01',
+         'Chậm giải quyết hồ sơ của công dân', o.organisation_id
+    FROM cqs.person p, cqs.organisation o
+   WHERE p.personnel_id = 'HUE-SNV-VPS-staff-ng-2' AND o.code = 'SNV-VPS';
+  INSERT INTO cqs.public_holiday (day, name) VALUES
+    (make_date(year, 1, 1), 'Tết Dương lịch'), (make_date(year, 4, 30), 'Ngày Giải phóng miền Nam'),
+    (make_date(year, 5, 1), 'Quốc tế Lao động'), (make_date(year, 9, 2), 'Quốc khánh'),
+    (make_date(year, 9, 1), 'Quốc khánh (nghỉ bù)')
+  ON CONFLICT DO NOTHING;
+
   IF refresh THEN
     SELECT cqs.refresh_results() INTO v_n;
   END IF;

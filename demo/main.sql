@@ -1,5 +1,6 @@
--- cqs_eval main job: load the sample city (Huế) into a fresh database, grade its
--- year 2026 month by month, and print quarter results and grade distributions.
+-- cqs_eval main job: load the sample city (Huế) into a fresh database, compute its
+-- 2026 month by month, grade the year, and print quarter and year results and the
+-- grade distributions.
 -- Run with `make demo` (a throwaway cluster via pg_virtualenv).
 \set ON_ERROR_STOP 1
 \pset footer off
@@ -33,7 +34,40 @@ SELECT year || '-Q' || quarter AS quarter,
   FROM cqs.quarter_results WHERE year = 2026
  GROUP BY year, quarter ORDER BY quarter;
 
+\echo 'Grading the year 2026 (Art. 8-9 organisations first, then Art. 11, 17.3, 19-20 people)'
+SELECT cqs.grade_year(2026) AS people_graded;
+
+\echo 'Organisations 2026 (Art. 8): score, grade or the reason the authority must decide'
+SELECT code, name, score, computed_grade, quota_outcome, final_grade, status,
+       left(needs_decision_reason, 90) AS needs_decision
+  FROM cqs.organisation_results WHERE year = 2026 AND (code NOT LIKE '%-%' OR code LIKE 'SNV%')
+ ORDER BY recognised_by NULLS FIRST, code;
+
+\echo 'Sở Nội vụ: year results 2026 (Art. 17.3, 20; final = decision in force, else the proposal)'
+SELECT y.personnel_id AS "mã hồ sơ", y.role, y.months_counted AS months, y.mean_total, y.score_grade,
+       y.quota_outcome AS quota, y.final_grade, y.status,
+       left(coalesce(y.not_graded_reason, array_to_string(y.override_reasons, '; '), '') || coalesce(' ' || y.cap_reason, ''), 70) AS "why"
+  FROM cqs.year_results y JOIN cqs.organisation o USING (organisation_id)
+ WHERE o.code LIKE 'SNV%' AND y.year = 2026
+ ORDER BY o.code, CASE y.role WHEN 'head' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, y.personnel_id;
+
+\echo 'Grade distribution per department and commune, 2026 (after the Art. 20.5 quota and Art. 20.6 caps)'
+SELECT o.name AS organisation,
+       count(*) FILTER (WHERE y.final_grade = 'xuat_sac') AS xuat_sac,
+       count(*) FILTER (WHERE y.final_grade = 'tot') AS tot,
+       count(*) FILTER (WHERE y.final_grade = 'hoan_thanh') AS hoan_thanh,
+       count(*) FILTER (WHERE y.final_grade = 'khong_hoan_thanh') AS khong_hoan_thanh,
+       count(*) FILTER (WHERE y.final_grade IS NULL AND y.not_graded_reason IS NULL) AS awaiting,
+       count(*) FILTER (WHERE y.not_graded_reason IS NOT NULL) AS not_graded
+  FROM cqs.year_results y JOIN cqs.year_result r USING (person_id, year)
+  JOIN cqs.organisation o ON o.organisation_id = r.using_agency_id
+ WHERE y.year = 2026 GROUP BY o.name, o.code ORDER BY o.code;
+
 \echo 'How one total was reached (cqs.explain), first staff member of Sở Nội vụ, March 2026'
 SELECT cqs.explain(p.person_id, '2026-03-01') AS explain
   FROM cqs.person p JOIN cqs.posting ps USING (person_id) JOIN cqs.organisation o USING (organisation_id)
  WHERE o.code = 'SNV-NV1' AND ps.role = 'staff' ORDER BY p.person_id LIMIT 1;
+
+\echo 'How a year was graded (cqs.explain with a year)'
+SELECT cqs.explain(person_id, '2026') AS explain
+  FROM cqs.person WHERE personnel_id = 'HUE-SNV-VPS-staff-ng-2';
