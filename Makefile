@@ -42,7 +42,8 @@ prove:
 	pg_prove --ext .sql --failures test/
 
 test: install
-	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs; exit 1; }; $(MAKE) prove'
+	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs; exit 1; }; \
+	  test/scripts/dump_restore.sh contrib_regression && $(MAKE) prove'
 
 demo: install
 	$(VIRTUALENV) sh -c 'psql -X -q -v ON_ERROR_STOP=1 -f demo/main.sql'

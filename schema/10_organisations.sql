@@ -85,7 +85,7 @@ CREATE TABLE cqs.organisation (
   kind             text NOT NULL
                    CONSTRAINT organisation_kind_valid
                    CHECK (kind IN ('managing_agency', 'using_agency', 'unit')),
-  parent_id        bigint REFERENCES cqs.organisation,
+  parent_id        bigint REFERENCES cqs.organisation DEFERRABLE INITIALLY DEFERRED,  -- deferred: restores in any row order
   special_deadline boolean NOT NULL DEFAULT false,   -- Art. 19.2: graded by 15/01 next year
   cadence          text CONSTRAINT organisation_cadence_valid
                    CHECK (cadence IN ('monthly', 'quarterly')),

@@ -10,6 +10,13 @@ $$;
 COMMENT ON FUNCTION cqs.period_start(date, text) IS
   'Art. 12: first day of the monthly or quarterly evaluation period holding a day';
 
+-- True inside pg_restore: restored rows were valid when dumped, and the derived rows
+-- (period results) are restored from the dump, so triggers leave them alone.
+CREATE FUNCTION cqs._restoring() RETURNS boolean
+LANGUAGE sql STABLE AS $$
+  SELECT coalesce(current_setting('application_name', true), '') = 'pg_restore'
+$$;
+
 CREATE FUNCTION cqs._array_sum(numeric[]) RETURNS numeric
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
   SELECT sum(x) FROM unnest($1) AS x
@@ -133,6 +140,9 @@ BEGIN
   END IF;
   IF TG_OP = 'DELETE' THEN
     RETURN OLD;
+  END IF;
+  IF cqs._restoring() THEN
+    RETURN NEW;
   END IF;
   SELECT count(*) INTO v_n FROM cqs.criteria_item WHERE criteria_set_id = NEW.criteria_set_id;
   FOREACH v_which IN ARRAY ARRAY['self_scores', 'evaluator_scores'] LOOP

@@ -257,6 +257,9 @@ DECLARE
   v_from  date;
   v_to    date;
 BEGIN
+  IF cqs._restoring() THEN
+    RETURN NULL;
+  END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN
     SELECT n.task_line_id, n.coefficient, i.code, i.coefficient_low, i.coefficient_high INTO v_bad
       FROM new_rows n JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id)
@@ -313,7 +316,7 @@ DECLARE
   v_from date;
   v_to   date;
 BEGIN
-  IF NOT cqs._auto_refresh_enabled() THEN
+  IF NOT cqs._auto_refresh_enabled() OR cqs._restoring() THEN
     RETURN NULL;
   END IF;
   IF TG_OP = 'DELETE' THEN

@@ -133,7 +133,7 @@ CREATE TABLE cqs.grade_decision (
   decided_by       text NOT NULL,
   decided_at       timestamptz NOT NULL DEFAULT now(),
   reference        text NOT NULL,
-  supersedes       bigint REFERENCES cqs.grade_decision,
+  supersedes       bigint REFERENCES cqs.grade_decision DEFERRABLE INITIALLY DEFERRED,
   reason           text,
   notified_at      timestamptz,                 -- written notification to the civil servant
   published_at     timestamptz,                 -- public announcement (preferably electronic)
@@ -357,6 +357,24 @@ END $$;
 COMMENT ON FUNCTION cqs.grade_year(integer) IS
   'Art. 8-9, 11, 17.3, 19-20: grade a year: organisations (lower first, quota), then every person: months worked, mean total, overrides, quota per organisation and duty group, heads capped by their organisation';
 
+-- Art. 20.6: a head's decided grade is never above their organisation's final grade.
+CREATE FUNCTION cqs._check_head_cap(p_person bigint, p_year integer, p_grade cqs.grade) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_org_grade cqs.grade;
+  v_org       bigint;
+BEGIN
+  SELECT o.final_grade, o.organisation_id INTO v_org_grade, v_org
+    FROM cqs.year_result r
+    JOIN cqs.organisation_results o ON o.organisation_id = r.organisation_id AND o.year = r.year
+   WHERE r.person_id = p_person AND r.year = p_year AND r.role = 'head';
+  IF v_org_grade IS NOT NULL AND p_grade > v_org_grade THEN
+    RAISE EXCEPTION 'grade % for person % exceeds the grade % of organisation % they head', p_grade, p_person, v_org_grade, v_org
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'head_not_above_organisation',
+            HINT = 'Art. 20.6: a head''s grade is never above their organisation''s.';
+  END IF;
+END $$;
+
 -- The decision in force for a person's year: the latest one not superseded.
 CREATE VIEW cqs.grade_decisions_in_force AS
 SELECT d.* FROM cqs.grade_decision d
@@ -391,10 +409,7 @@ BEGIN
     RAISE EXCEPTION 'person % is a %: the Party committee''s opinion is required before the decision', decide_grade.person_id, v_res.role
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Art. 21.1.c, 21.2.c: record it in cqs.year_grading.';
   END IF;
-  IF v_res.cap_reason LIKE 'Art. 20.6%' AND grade > v_res.proposed_grade THEN
-    RAISE EXCEPTION 'grade % for head % exceeds the organisation''s grade %', grade, decide_grade.person_id, v_res.proposed_grade
-      USING ERRCODE = 'check_violation', HINT = 'Art. 20.6: a head''s grade is never above their organisation''s.';
-  END IF;
+  PERFORM cqs._check_head_cap(decide_grade.person_id, decide_grade.year, decide_grade.grade);
   INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference)
   VALUES (decide_grade.person_id, decide_grade.year, v_res.organisation_id, decide_grade.grade,
           decide_grade.decided_by, decide_grade.reference)
@@ -420,6 +435,7 @@ BEGIN
     RAISE EXCEPTION 'person % has no decision for % to re-grade', regrade.person_id, regrade.year
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
+  PERFORM cqs._check_head_cap(regrade.person_id, regrade.year, regrade.grade);
   INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference, supersedes, reason)
   VALUES (regrade.person_id, regrade.year, v_org, regrade.grade, regrade.decided_by, regrade.reference, v_old, regrade.reason)
   RETURNING decision_id INTO v_id;

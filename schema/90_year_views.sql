@@ -260,12 +260,19 @@ SELECT pg_catalog.pg_extension_config_dump('cqs.bonus_regulation', '');
 CREATE FUNCTION cqs.explain(person_id bigint, period_or_year text)
 RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_day date;
 BEGIN
   IF period_or_year ~ '^\d{4}$' THEN
     RETURN cqs.explain(person_id, period_or_year::integer);
   ELSIF period_or_year ~ '^\d{4}-\d{2}(-\d{2})?$' THEN
-    RETURN cqs.explain(person_id, (CASE WHEN length(period_or_year) = 7 THEN period_or_year || '-01'
-                                        ELSE period_or_year END)::date);
+    BEGIN
+      v_day := (CASE WHEN length(period_or_year) = 7 THEN period_or_year || '-01' ELSE period_or_year END)::date;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+      RAISE EXCEPTION 'period_or_year "%" is not a valid date', period_or_year
+        USING ERRCODE = 'invalid_parameter_value';
+    END;
+    RETURN cqs.explain(person_id, v_day);
   END IF;
   RAISE EXCEPTION 'period_or_year must be a year like 2026 or a month like 2026-03 / 2026-03-01, got "%"', period_or_year
     USING ERRCODE = 'invalid_parameter_value';
