@@ -217,7 +217,8 @@ BEGIN
    ORDER BY p.person_id, p.start_date DESC;
 
   -- Months worked (Art. 11.1-2): posted at some point in the month and not on leave
-  -- for the whole of it.
+  -- for the whole of it.  Fewer than 6 is graded on the months worked only when sick or
+  -- maternity leave makes up the difference (months fully on such leave count towards 6).
   UPDATE _cqs_year y
      SET months_worked = w.months, sick_or_maternity = w.sick_or_maternity
     FROM (
@@ -229,8 +230,18 @@ BEGIN
                AND NOT EXISTS (
                  SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id
                     AND l.start_date <= m.first AND l.end_date >= (m.first + interval '1 month - 1 day')::date))::integer AS months,
-             EXISTS (SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id
-                        AND l.kind IN ('sick', 'maternity') AND l.start_date <= v_last AND l.end_date >= v_first) AS sick_or_maternity
+             -- Art. 11.2: the months missed must be the sick or maternity leave itself
+             (count(*) FILTER (WHERE EXISTS (
+                 SELECT 1 FROM cqs.posting p WHERE p.person_id = y2.person_id
+                    AND p.start_date <= (m.first + interval '1 month - 1 day')::date
+                    AND (p.end_date IS NULL OR p.end_date >= m.first))
+               AND NOT EXISTS (
+                 SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id
+                    AND l.start_date <= m.first AND l.end_date >= (m.first + interval '1 month - 1 day')::date)
+               OR EXISTS (
+                 SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id AND l.kind IN ('sick', 'maternity')
+                    AND l.start_date <= m.first AND l.end_date >= (m.first + interval '1 month - 1 day')::date))) >= 6
+               AS sick_or_maternity
         FROM _cqs_year y2
         CROSS JOIN LATERAL (SELECT make_date(grade_year.year, mm, 1) AS first FROM generate_series(1, 12) AS mm) m
        GROUP BY y2.person_id) w

@@ -14,6 +14,7 @@ CREATE TEMP TABLE fx (pid text, org text, role text, duty text, start_date date,
 INSERT INTO fx VALUES
   ('Y-MAT', 'Y-B', 'staff', 'g', '2020-01-01', NULL),        -- maternity leave Feb-Oct
   ('Y-FIVE', 'Y-B', 'staff', 'g', '2026-08-01', NULL),       -- 5 months worked
+  ('Y-OCT', 'Y-B', 'staff', 'g', '2026-10-01', NULL),        -- 3 months and two days sick: not graded
   ('Y-UNPAID', 'Y-B', 'staff', 'g', '2020-01-01', NULL),     -- unpaid leave Jan-Jul: 5 months worked
   ('Y-MOVE', 'Y-B', 'staff', 'g', '2020-01-01', '2026-05-31'),  -- transfer B -> A in June
   ('Y-REP', 'Y-B', 'staff', 'g', '2020-01-01', NULL),        -- reprimanded
@@ -42,6 +43,7 @@ $$;
 SELECT pg_temp.totals('Y-MAT', '{1,11,12}', 80, 1);
 SELECT pg_temp.totals('Y-FIVE', '{8,9,10,11,12}', 90, 0);
 SELECT pg_temp.totals('Y-UNPAID', '{8,9,10,11,12}', 80, 0);
+SELECT pg_temp.totals('Y-OCT', '{10,11,12}', 85, 0);
 SELECT pg_temp.totals('Y-MOVE', '{1,2,3,4,5}', 70, 0);      -- at Sở B
 SELECT pg_temp.totals('Y-MOVE', '{6,7,8,9,10,11,12}', 90, 0);  -- at Sở A
 SELECT pg_temp.totals('Y-REP', '{1,2,3,4,5,6,7,8,9,10,11,12}', 85, 0);
@@ -57,6 +59,8 @@ INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date)
 SELECT person_id, 'maternity', '2026-02-01', '2026-10-31' FROM cqs.person WHERE personnel_id = 'Y-MAT';
 INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date)
 SELECT person_id, 'unpaid', '2026-01-01', '2026-07-31' FROM cqs.person WHERE personnel_id = 'Y-UNPAID';
+INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date)
+SELECT person_id, 'sick', '2026-11-05', '2026-11-06' FROM cqs.person WHERE personnel_id = 'Y-OCT';
 
 -- A reprimand (khiển trách) for an act at Sở B: Party and administrative decisions for
 -- the same act count once; a 2027 decision for it does not count again in 2027.
