@@ -75,8 +75,6 @@ RETURNS bigint
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
 DECLARE
   v_rows  bigint := 0;
-  v_n     bigint;
-  v_depth integer;
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS _cqs_pol (LIKE cqs.organisation_policies) ON COMMIT DROP;
   TRUNCATE _cqs_pol;
@@ -205,35 +203,32 @@ BEGIN
 
   -- 3. Leaders' d (Art. 15.3): 100 if every civil servant they manage scored >= 50 in
   -- the period, else 50.  Deputies manage the staff of their field; heads everyone in
-  -- their organisation and its sub-units, so heads go deepest organisation first.
-  FOR v_depth IN
-    SELECT -1 UNION ALL
-    SELECT DISTINCT pol.depth FROM _cqs_keys k JOIN _cqs_pol pol USING (organisation_id)
-     WHERE k.role = 'head' ORDER BY 1 DESC NULLS LAST
-  LOOP
-    UPDATE cqs.period_result r
-       SET d = s.d,
-           task_score = s.task_score,
-           total = cqs.period_total(r.general_score, s.task_score, s.decimals),
-           grade = cqs.classify(cqs.period_total(r.general_score, s.task_score, s.decimals))
-      FROM (
-        SELECT k.person_id, k.period, pol.decimals, dd.d,
-               cqs.leader_task_score(r2.a, r2.b, r2.c, dd.d, r2.dd, r2.e, pol.cap_mode) AS task_score
-          FROM _cqs_keys k
-          JOIN _cqs_pol pol ON pol.organisation_id = k.organisation_id
-          JOIN cqs.period_result r2 ON r2.person_id = k.person_id AND r2.period = k.period
-          CROSS JOIN LATERAL (
-            SELECT CASE WHEN min(m.total) < 50 THEN 50 ELSE 100 END AS d
-              FROM _cqs_tree t
-              JOIN cqs.period_result m ON m.organisation_id = t.descendant_id AND m.period = k.period
-             WHERE t.ancestor_id = k.organisation_id
-               AND m.person_id <> k.person_id
-               AND m.person_kind = 'civil_servant'
-               AND (k.role = 'head' OR (m.role = 'staff' AND m.field IS NOT DISTINCT FROM k.field))) dd
-         WHERE (v_depth = -1 AND k.role = 'deputy') OR (v_depth >= 0 AND k.role = 'head' AND pol.depth = v_depth)
-      ) s
-     WHERE r.person_id = s.person_id AND r.period = s.period;
-  END LOOP;
+  -- their organisation and its sub-units.  One pass over the totals written above is
+  -- exact although leaders' totals there still assume d = 100: a leader's real total
+  -- can only be lower when their own d is 50, i.e. when someone they manage scored
+  -- under 50 -- and every head above them manages that person too.
+  UPDATE cqs.period_result r
+     SET d = s.d,
+         task_score = s.task_score,
+         total = cqs.period_total(r.general_score, s.task_score, s.decimals),
+         grade = cqs.classify(cqs.period_total(r.general_score, s.task_score, s.decimals))
+    FROM (
+      SELECT k.person_id, k.period, pol.decimals, dd.d,
+             cqs.leader_task_score(r2.a, r2.b, r2.c, dd.d, r2.dd, r2.e, pol.cap_mode) AS task_score
+        FROM _cqs_keys k
+        JOIN _cqs_pol pol ON pol.organisation_id = k.organisation_id
+        JOIN cqs.period_result r2 ON r2.person_id = k.person_id AND r2.period = k.period
+        CROSS JOIN LATERAL (
+          SELECT CASE WHEN min(m.total) < 50 THEN 50 ELSE 100 END AS d
+            FROM _cqs_tree t
+            JOIN cqs.period_result m ON m.organisation_id = t.descendant_id AND m.period = k.period
+           WHERE t.ancestor_id = k.organisation_id
+             AND m.person_id <> k.person_id
+             AND m.person_kind = 'civil_servant'
+             AND (k.role = 'head' OR (m.role = 'staff' AND m.field IS NOT DISTINCT FROM k.field))) dd
+       WHERE k.role IN ('head', 'deputy') AND k.person_kind = 'civil_servant'
+    ) s
+   WHERE r.person_id = s.person_id AND r.period = s.period;
 
   RETURN v_rows;
 END $$;
