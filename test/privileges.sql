@@ -1,0 +1,52 @@
+-- pgTAP: privileges.  A portal role granted SELECT on the public views reads them and
+-- nothing else; administrative functions are not executable by PUBLIC (42501).
+\set QUIET 1
+SET client_min_messages = warning;
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS cqs_eval;
+SELECT plan(14);
+
+CREATE ROLE regress_cqs_portal;
+CREATE ROLE regress_cqs_nobody;
+GRANT USAGE ON SCHEMA cqs TO regress_cqs_portal, regress_cqs_nobody;
+GRANT SELECT ON cqs.month_results, cqs.quarter_results, cqs.year_results TO regress_cqs_portal;
+GRANT USAGE ON SCHEMA public TO regress_cqs_portal, regress_cqs_nobody;
+GRANT EXECUTE ON ALL FUNCTIONS IN SCHEMA public TO regress_cqs_portal, regress_cqs_nobody;
+
+-- One person with a result.
+INSERT INTO cqs.organisation (code, name, kind) VALUES ('P-ORG', 'Org', 'using_agency');
+INSERT INTO cqs.person (personnel_id, full_name) VALUES ('P-1', 'Một');
+INSERT INTO cqs.period_result (person_id, period, period_kind, organisation_id, person_kind, role, total, grade)
+SELECT p.person_id, '2026-01-01', 'month', o.organisation_id, 'civil_servant', 'staff', 80, 'tot'
+  FROM cqs.person p, cqs.organisation o;
+
+SELECT function_privs_are('cqs', 'refresh_results', ARRAY['bigint[]', 'date', 'date'], 'public', '{}'::text[],
+                          'refresh_results is not executable by PUBLIC');
+SELECT function_privs_are('cqs', 'grade_year', ARRAY['integer'], 'public', '{}'::text[],
+                          'grade_year is not executable by PUBLIC');
+SELECT function_privs_are('cqs', 'lock_period', ARRAY['bigint', 'date'], 'public', '{}'::text[],
+                          'lock_period is not executable by PUBLIC');
+SELECT function_privs_are('cqs', 'decide_grade', ARRAY['bigint', 'integer', 'cqs.grade', 'text', 'text'], 'public', '{}'::text[],
+                          'decide_grade is not executable by PUBLIC');
+SELECT function_privs_are('cqs', 'classify', ARRAY['numeric', 'boolean'], 'public', ARRAY['EXECUTE'],
+                          'the pure C functions stay executable by everyone');
+
+SET ROLE regress_cqs_portal;
+SELECT is((SELECT total FROM cqs.month_results WHERE personnel_id = 'P-1'), 80::numeric,
+          'the portal reads cqs.month_results');
+SELECT is((SELECT count(*) FROM cqs.quarter_results), 1::bigint, 'the portal reads cqs.quarter_results');
+SELECT throws_ok('SELECT * FROM cqs.period_result', '42501', NULL, 'the portal cannot read the tables behind the views');
+SELECT throws_ok('SELECT * FROM cqs.person', '42501', NULL, 'nor the people table');
+SELECT throws_ok($$UPDATE cqs.period_result SET total = 100$$, '42501', NULL, 'nor write results');
+SELECT throws_ok('SELECT cqs.refresh_results()', '42501', NULL, 'nor run the refresh');
+SELECT throws_ok('SELECT cqs.grade_year(2026)', '42501', NULL, 'nor grade a year');
+RESET ROLE;
+
+SET ROLE regress_cqs_nobody;
+SELECT throws_ok('SELECT * FROM cqs.month_results', '42501', NULL, 'a role without the grant cannot read the views');
+SELECT is(cqs.classify(75)::text, 'tot', 'but may use the C functions');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
