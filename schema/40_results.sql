@@ -330,3 +330,54 @@ CREATE TRIGGER assessment_changed_upd AFTER UPDATE ON cqs.assessment
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
 CREATE TRIGGER assessment_changed_del AFTER DELETE ON cqs.assessment
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
+
+-- Postings decide a result's organisation and role, organisations its policies: when
+-- they change, the results of the people concerned follow too.
+CREATE FUNCTION cqs._postings_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_ids bigint[];
+BEGIN
+  IF NOT cqs._auto_refresh_enabled() OR cqs._restoring() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT person_id) INTO v_ids FROM old_rows;
+  ELSE
+    SELECT array_agg(DISTINCT person_id) INTO v_ids FROM new_rows;
+  END IF;
+  IF v_ids IS NOT NULL THEN
+    PERFORM cqs.refresh_results(v_ids);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER posting_changed_ins AFTER INSERT ON cqs.posting
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._postings_changed();
+CREATE TRIGGER posting_changed_upd AFTER UPDATE ON cqs.posting
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._postings_changed();
+CREATE TRIGGER posting_changed_del AFTER DELETE ON cqs.posting
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._postings_changed();
+
+CREATE FUNCTION cqs._policies_changed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_ids bigint[];
+BEGIN
+  IF NOT cqs._auto_refresh_enabled() OR cqs._restoring() THEN
+    RETURN NULL;
+  END IF;
+  SELECT array_agg(DISTINCT r.person_id) INTO v_ids
+    FROM new_rows n
+    JOIN old_rows o USING (organisation_id)
+    JOIN cqs.organisation_tree t ON t.ancestor_id = n.organisation_id
+    JOIN cqs.period_result r ON r.organisation_id = t.descendant_id AND NOT r.locked
+   WHERE (n.parent_id, n.cadence, n.lateness_mode, n.cap_mode, n.decimals, n.criteria_set_id)
+         IS DISTINCT FROM (o.parent_id, o.cadence, o.lateness_mode, o.cap_mode, o.decimals, o.criteria_set_id);
+  IF v_ids IS NOT NULL THEN
+    PERFORM cqs.refresh_results(v_ids);
+  END IF;
+  RETURN NULL;
+END $$;
+CREATE TRIGGER organisation_policies_changed AFTER UPDATE ON cqs.organisation
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION cqs._policies_changed();
