@@ -3,7 +3,7 @@
 
 -- First day of the evaluation period holding a month, by cadence (Art. 12: month or quarter).
 CREATE FUNCTION cqs.period_start(month date, cadence text) RETURNS date
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
   SELECT CASE WHEN $2 = 'quarterly' THEN date_trunc('quarter', $1)::date
               ELSE date_trunc('month', $1)::date END
 $$;
@@ -55,6 +55,19 @@ CREATE TABLE cqs.task_line (
   external_id              text,
   days_late                integer GENERATED ALWAYS AS
                            (CASE WHEN completed_on > deadline THEN completed_on - deadline ELSE 0 END) STORED,
+  -- What the aggregate takes, derived once per line instead of once per computation
+  -- (Art. 14.2.b-c, 18.1.d): exempted failures and delays do not count; a
+  -- reassigned-away line is never completed; taken-over and ad-hoc lines are outside G.
+  counts_in_assigned       boolean GENERATED ALWAYS AS (origin IN ('planned', 'reassigned_away')) STORED,
+  credited_qty             numeric GENERATED ALWAYS AS
+                           (CASE WHEN origin = 'reassigned_away' THEN 0 ELSE completed_qty END) STORED,
+  quality_deductions       integer GENERATED ALWAYS AS (quality_failures - quality_failures_exempt) STORED,
+  late_days_counted        integer GENERATED ALWAYS AS
+                           (CASE WHEN lateness_exempt OR NOT completed_on > deadline THEN 0
+                                 ELSE coalesce(completed_on - deadline, 0) END) STORED,
+  late_occurrences_counted integer GENERATED ALWAYS AS
+                           (CASE WHEN lateness_exempt THEN 0
+                                 ELSE coalesce(late_occurrences, (completed_on > deadline)::integer, 0) END) STORED,
   created_at               timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT task_line_item_xor_similar CHECK ((item_id IS NULL) <> (similar_item_id IS NULL)),
   CONSTRAINT task_line_off_catalogue_titled CHECK (item_id IS NOT NULL OR title IS NOT NULL),
@@ -70,18 +83,11 @@ COMMENT ON COLUMN cqs.task_line.origin IS
 COMMENT ON COLUMN cqs.task_line.late_occurrences IS
   'Number of delays for the per_occurrence policy; NULL means 1 when completed after the deadline';
 
--- Per-line deduction counts as the aggregate takes them (Art. 14.2.b-c): exempted
--- failures and exempted delays are not counted; the organisation's lateness policy
--- chooses days late or occurrences.
-CREATE FUNCTION cqs._quality_deductions(failures integer, exempt integer) RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT $1 - $2 $$;
-
-CREATE FUNCTION cqs._lateness_deductions(mode text, days_late integer, occurrences integer, exempt boolean)
+-- The lateness deductions of a line under its organisation's policy (Art. 14.2.c).
+CREATE FUNCTION cqs._lateness_deductions(per_day boolean, late_days integer, late_occurrences integer)
 RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT CASE WHEN $4 THEN 0
-              WHEN $1 = 'per_occurrence' THEN coalesce($3, ($2 > 0)::integer)
-              ELSE $2 END
+  SELECT CASE WHEN $1 THEN $2 ELSE $3 END
 $$;
 
 -- Per person and period: general criteria (Form 01), workflow status, leader terms

@@ -2,11 +2,13 @@
 -- assessments, kept in cqs.period_result, refreshed whenever their inputs change
 -- (unless cqs.auto_refresh is off), frozen once locked.
 
+-- Derived rows, rewritten in bulk by cqs.refresh_results(): no foreign keys (their
+-- checks cost more than the rest of the write); the inputs they come from carry them.
 CREATE TABLE cqs.period_result (
-  person_id        bigint NOT NULL REFERENCES cqs.person,
+  person_id        bigint NOT NULL,
   period           date NOT NULL,            -- first day of the month or quarter
   period_kind      text NOT NULL CONSTRAINT period_result_kind_valid CHECK (period_kind IN ('month', 'quarter')),
-  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  organisation_id  bigint NOT NULL,
   person_kind      text NOT NULL,
   role             text NOT NULL,
   field            text,
@@ -55,76 +57,88 @@ LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
               ELSE cqs.task_score($3, $4, $5, $12) END
 $$;
 
-CREATE FUNCTION cqs._period_note(person_kind text, assigned_units numeric, general numeric,
-                                 task_score numeric, sq numeric)
+CREATE FUNCTION cqs._period_note(person_kind text, assigned_units numeric, general numeric, sq numeric)
 RETURNS text
 LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-  SELECT nullif(concat_ws('; ',
-           CASE WHEN $1 = 'support_staff' AND $5 IS NULL
-                THEN 'support-staff criteria not scored yet (HB ch. III)'
-                WHEN $1 <> 'support_staff' AND coalesce($2, 0) = 0
-                THEN 'no originally assigned work (G = 0): the task criterion cannot be evaluated (Art. 14, 18.1.d)' END,
-           CASE WHEN $3 IS NULL THEN 'general criteria not scored yet (Art. 12.1, Form 01)' END), '')
+  SELECT CASE WHEN $1 = 'support_staff' AND $4 IS NULL
+              THEN 'support-staff criteria not scored yet (HB ch. III)'
+                   || CASE WHEN $3 IS NULL THEN '; general criteria not scored yet (Art. 12.1, Form 01)' ELSE '' END
+              WHEN $1 <> 'support_staff' AND coalesce($2, 0) = 0
+              THEN 'no originally assigned work (G = 0): the task criterion cannot be evaluated (Art. 14, 18.1.d)'
+                   || CASE WHEN $3 IS NULL THEN '; general criteria not scored yet (Art. 12.1, Form 01)' ELSE '' END
+              WHEN $3 IS NULL THEN 'general criteria not scored yet (Art. 12.1, Form 01)' END
 $$;
 
 -- Recompute results.  Without arguments: every unlocked period.  person_ids limits to
--- those people (and the leaders whose d depends on them); from/to limit the months.
+-- those people (and the leaders whose d depends on them); from/to limit the months
+-- (widened to whole quarters, so quarterly periods are always computed whole).
+-- One pass over the task lines: grouped per person and evaluation period (by the
+-- cadence of the organisation that assigned them, with its lateness policy), then
+-- the posting in force decides each result's organisation and role.
 CREATE FUNCTION cqs.refresh_results(person_ids bigint[] DEFAULT NULL,
                                     from_period date DEFAULT NULL, to_period date DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+LANGUAGE plpgsql
+SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
+SET jit = off SET plan_cache_mode = force_custom_plan AS $$
 DECLARE
   v_rows  bigint := 0;
 BEGIN
   CREATE TEMP TABLE IF NOT EXISTS _cqs_pol (LIKE cqs.organisation_policies) ON COMMIT DROP;
   TRUNCATE _cqs_pol;
   INSERT INTO _cqs_pol SELECT * FROM cqs.organisation_policies;
+  ANALYZE _cqs_pol;
   CREATE TEMP TABLE IF NOT EXISTS _cqs_tree (ancestor_id bigint, descendant_id bigint) ON COMMIT DROP;
   TRUNCATE _cqs_tree;
   INSERT INTO _cqs_tree SELECT ancestor_id, descendant_id FROM cqs.organisation_tree;
+  ANALYZE _cqs_tree;
 
-  -- 1. The periods to compute: (person, period start) from task lines and assessments.
+  -- 1. The ratios of every (person, period) with task lines, in one pass.
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_agg (
+    person_id bigint, period date, quarterly boolean, line_org bigint, r cqs.ratios) ON COMMIT DROP;
+  TRUNCATE _cqs_agg;
+  INSERT INTO _cqs_agg
+  SELECT tl.person_id,
+         CASE WHEN pol.cadence = 'quarterly' THEN date_trunc('quarter', tl.period)::date ELSE tl.period END,
+         bool_or(pol.cadence = 'quarterly'), min(tl.organisation_id),
+         cqs.task_ratios(tl.assigned_qty, tl.credited_qty, tl.coefficient, tl.quality_deductions,
+                         CASE WHEN pol.lateness_mode = 'per_day' THEN tl.late_days_counted
+                              ELSE tl.late_occurrences_counted END,
+                         tl.counts_in_assigned)
+    FROM cqs.task_line tl JOIN _cqs_pol pol ON pol.organisation_id = tl.organisation_id
+   WHERE (person_ids IS NULL OR tl.person_id = ANY (person_ids))
+     AND (from_period IS NULL OR tl.period >= date_trunc('quarter', from_period))
+     AND (to_period IS NULL OR tl.period < date_trunc('quarter', to_period) + interval '3 months')
+   GROUP BY 1, 2;
+
+  -- 2. The periods to compute: those with task lines or an assessment, with the
+  -- posting in force in the period's first month (organisation, role, field).
   CREATE TEMP TABLE IF NOT EXISTS _cqs_keys (
     person_id bigint, period date, period_end date, period_kind text, organisation_id bigint,
     person_kind text, role text, field text, PRIMARY KEY (person_id, period)) ON COMMIT DROP;
   TRUNCATE _cqs_keys;
-  INSERT INTO _cqs_keys (person_id, period)
-  SELECT DISTINCT tl.person_id, cqs.period_start(tl.period, pol.cadence)
-    FROM cqs.task_line tl JOIN _cqs_pol pol USING (organisation_id)
-   WHERE (person_ids IS NULL OR tl.person_id = ANY (person_ids))
-     AND (from_period IS NULL OR tl.period >= date_trunc('quarter', from_period))
-     AND (to_period IS NULL OR tl.period <= to_period)
-  UNION
-  SELECT a.person_id, a.period FROM cqs.assessment a
-   WHERE (person_ids IS NULL OR a.person_id = ANY (person_ids))
-     AND (from_period IS NULL OR a.period >= date_trunc('quarter', from_period))
-     AND (to_period IS NULL OR a.period <= to_period);
-
-  -- The posting that decides organisation and role: the latest one overlapping the period.
-  UPDATE _cqs_keys k
-     SET organisation_id = s.organisation_id, role = s.role, field = s.field, person_kind = s.kind
-    FROM (SELECT k2.person_id, k2.period, pe.kind,
-                 coalesce(ps.organisation_id, a.organisation_id, tl.organisation_id) AS organisation_id,
-                 coalesce(ps.role, 'staff') AS role, ps.field
-            FROM _cqs_keys k2
-            JOIN cqs.person pe ON pe.person_id = k2.person_id
-            LEFT JOIN cqs.assessment a ON a.person_id = k2.person_id AND a.period = k2.period
-            LEFT JOIN LATERAL (
-              SELECT p.organisation_id, p.role, p.field FROM cqs.posting p
-               WHERE p.person_id = k2.person_id AND p.start_date < k2.period + interval '1 month'
-                 AND (p.end_date IS NULL OR p.end_date >= k2.period)
-               ORDER BY p.start_date DESC LIMIT 1) ps ON true
-            LEFT JOIN LATERAL (
-              SELECT min(t.organisation_id) AS organisation_id FROM cqs.task_line t
-               WHERE t.person_id = k2.person_id AND t.period >= k2.period
-                 AND t.period < k2.period + interval '3 months') tl ON ps.organisation_id IS NULL AND a.organisation_id IS NULL
-         ) s
-   WHERE k.person_id = s.person_id AND k.period = s.period;
-  UPDATE _cqs_keys k
-     SET period_kind = CASE pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END,
-         period_end = (k.period + CASE pol.cadence WHEN 'quarterly' THEN interval '3 months'
-                                                   ELSE interval '1 month' END)::date
-    FROM _cqs_pol pol WHERE pol.organisation_id = k.organisation_id;
+  INSERT INTO _cqs_keys
+  SELECT k.person_id, k.period,
+         (k.period + CASE WHEN k.quarterly THEN interval '3 months' ELSE interval '1 month' END)::date,
+         CASE WHEN k.quarterly THEN 'quarter' ELSE 'month' END,
+         coalesce(ps.organisation_id, a.organisation_id, k.line_org), pe.kind,
+         coalesce(ps.role, 'staff'), ps.field
+    FROM (SELECT coalesce(g.person_id, a2.person_id) AS person_id, coalesce(g.period, a2.period) AS period,
+                 coalesce(g.quarterly, pol.cadence = 'quarterly') AS quarterly, g.line_org
+            FROM _cqs_agg g
+            FULL JOIN (SELECT a3.person_id, a3.period, a3.organisation_id FROM cqs.assessment a3
+                        WHERE (person_ids IS NULL OR a3.person_id = ANY (person_ids))
+                          AND (from_period IS NULL OR a3.period >= date_trunc('quarter', from_period))
+                          AND (to_period IS NULL OR a3.period <= to_period)) a2
+              ON a2.person_id = g.person_id AND a2.period = g.period
+            LEFT JOIN _cqs_pol pol ON pol.organisation_id = a2.organisation_id) k
+    JOIN cqs.person pe ON pe.person_id = k.person_id
+    LEFT JOIN cqs.assessment a ON a.person_id = k.person_id AND a.period = k.period
+    LEFT JOIN LATERAL (
+      SELECT p.organisation_id, p.role, p.field FROM cqs.posting p
+       WHERE p.person_id = k.person_id AND p.start_date < k.period + interval '1 month'
+         AND (p.end_date IS NULL OR p.end_date >= k.period)
+       ORDER BY p.start_date DESC LIMIT 1) ps ON true;
 
   -- Leaders whose d depends on these people (Art. 15.3): heads of every enclosing
   -- organisation, deputies of the same field.  Only when refreshing selected people.
@@ -141,6 +155,19 @@ BEGIN
                               AND (r.role = 'head' OR (r.role = 'deputy' AND r.field = k.field AND k.role = 'staff'))
      WHERE NOT r.locked
     ON CONFLICT DO NOTHING;
+    -- their own task lines
+    INSERT INTO _cqs_agg
+    SELECT tl.person_id,
+           CASE WHEN pol.cadence = 'quarterly' THEN date_trunc('quarter', tl.period)::date ELSE tl.period END,
+           bool_or(pol.cadence = 'quarterly'), min(tl.organisation_id),
+           cqs.task_ratios(tl.assigned_qty, tl.credited_qty, tl.coefficient, tl.quality_deductions,
+                           CASE WHEN pol.lateness_mode = 'per_day' THEN tl.late_days_counted
+                                ELSE tl.late_occurrences_counted END,
+                           tl.counts_in_assigned)
+      FROM cqs.task_line tl JOIN _cqs_pol pol ON pol.organisation_id = tl.organisation_id
+      JOIN _cqs_keys k ON k.person_id = tl.person_id AND tl.period >= k.period AND tl.period < k.period_end
+     WHERE NOT (tl.person_id = ANY (person_ids))
+     GROUP BY 1, 2;
   END IF;
 
   -- Locked periods are final.
@@ -148,9 +175,14 @@ BEGIN
    WHERE a.person_id = k.person_id AND a.period = k.period AND a.status = 'locked';
   DELETE FROM _cqs_keys k USING cqs.period_result r
    WHERE r.person_id = k.person_id AND r.period = k.period AND r.locked;
+  ANALYZE _cqs_keys;
+  ANALYZE _cqs_agg;
 
-  -- 2. Ratios, general score, task score and total for everyone (leaders get d later).
-  INSERT INTO cqs.period_result AS r
+  -- 3. Ratios, general score, task score and total for everyone (leaders get d
+  -- below).  The old rows of these periods are replaced.
+  DELETE FROM cqs.period_result r USING _cqs_keys k
+   WHERE r.person_id = k.person_id AND r.period = k.period;
+  INSERT INTO cqs.period_result
         (person_id, period, period_kind, organisation_id, person_kind, role, field,
          assigned_units, completed_units, quality_units, progress_units, a, b, c, d, dd, e,
          task_score, general_score, total, grade, note, computed_at)
@@ -162,24 +194,11 @@ BEGIN
          CASE WHEN k.role IN ('head', 'deputy') THEN coalesce(a.e, 100) END,
          ts.task_score, g.general, cqs.period_total(g.general, ts.task_score, pol.decimals),
          cqs.classify(cqs.period_total(g.general, ts.task_score, pol.decimals)),
-         cqs._period_note(k.person_kind, (x.r).assigned_units, g.general, ts.task_score, a.support_quality),
+         cqs._period_note(k.person_kind, (x.r).assigned_units, g.general, a.support_quality),
          now()
     FROM _cqs_keys k
     JOIN _cqs_pol pol ON pol.organisation_id = k.organisation_id
-    LEFT JOIN (
-      SELECT k2.person_id, k2.period,
-             cqs.task_ratios(tl.assigned_qty,
-                             CASE WHEN tl.origin = 'reassigned_away' THEN 0 ELSE tl.completed_qty END,
-                             tl.coefficient,
-                             cqs._quality_deductions(tl.quality_failures, tl.quality_failures_exempt),
-                             cqs._lateness_deductions(pol2.lateness_mode, tl.days_late,
-                                                      tl.late_occurrences, tl.lateness_exempt),
-                             tl.origin IN ('planned', 'reassigned_away')) AS r
-        FROM _cqs_keys k2
-        JOIN _cqs_pol pol2 ON pol2.organisation_id = k2.organisation_id
-        JOIN cqs.task_line tl ON tl.person_id = k2.person_id
-                             AND tl.period >= k2.period AND tl.period < k2.period_end
-       GROUP BY k2.person_id, k2.period) x ON x.person_id = k.person_id AND x.period = k.period
+    LEFT JOIN _cqs_agg x ON x.person_id = k.person_id AND x.period = k.period
     LEFT JOIN cqs.assessment a ON a.person_id = k.person_id AND a.period = k.period
     CROSS JOIN LATERAL (
       -- Art. 12.1: the evaluator's score counts once confirmed; before that, the self score.
@@ -189,16 +208,7 @@ BEGIN
       SELECT cqs._period_task_score(k.person_kind, k.role, (x.r).a, (x.r).b, (x.r).c,
                                     100, coalesce(a.dd, 100), coalesce(a.e, 100),
                                     a.support_quality, a.support_compliance, a.support_efficiency,
-                                    pol.cap_mode) AS task_score) ts
-  ON CONFLICT (person_id, period) DO UPDATE
-     SET period_kind = excluded.period_kind, organisation_id = excluded.organisation_id,
-         person_kind = excluded.person_kind, role = excluded.role, field = excluded.field,
-         assigned_units = excluded.assigned_units, completed_units = excluded.completed_units,
-         quality_units = excluded.quality_units, progress_units = excluded.progress_units,
-         a = excluded.a, b = excluded.b, c = excluded.c, d = excluded.d, dd = excluded.dd, e = excluded.e,
-         task_score = excluded.task_score, general_score = excluded.general_score,
-         total = excluded.total, grade = excluded.grade, note = excluded.note,
-         computed_at = excluded.computed_at;
+                                    pol.cap_mode) AS task_score) ts;
   GET DIAGNOSTICS v_rows = ROW_COUNT;
 
   -- 3. Leaders' d (Art. 15.3): 100 if every civil servant they manage scored >= 50 in

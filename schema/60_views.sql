@@ -79,27 +79,26 @@ SELECT tl.task_line_id, tl.person_id, tl.organisation_id, tl.period,
        cqs.period_start(tl.period, pol.cadence) AS evaluation_period,
        coalesce(i.code, si.code) AS item_code, coalesce(i.name, tl.title) AS item_name,
        tl.item_id IS NULL AS off_catalogue, tl.origin,
-       tl.origin IN ('planned', 'reassigned_away') AS counts_in_assigned,
+       tl.counts_in_assigned,
        tl.coefficient, tl.assigned_qty, tl.completed_qty, tl.deadline, tl.completed_on, tl.days_late,
-       CASE WHEN tl.origin IN ('planned', 'reassigned_away') THEN tl.assigned_qty * tl.coefficient ELSE 0 END AS assigned_units,
+       CASE WHEN tl.counts_in_assigned THEN tl.assigned_qty * tl.coefficient ELSE 0 END AS assigned_units,
        x.done * tl.coefficient AS completed_units,
-       cqs._quality_deductions(tl.quality_failures, tl.quality_failures_exempt) AS quality_deductions,
-       cqs.deduction_factor(cqs._quality_deductions(tl.quality_failures, tl.quality_failures_exempt)) AS quality_factor,
-       x.done * tl.coefficient
-         * cqs.deduction_factor(cqs._quality_deductions(tl.quality_failures, tl.quality_failures_exempt)) AS quality_credit,
+       tl.quality_deductions,
+       cqs.deduction_factor(tl.quality_deductions) AS quality_factor,
+       x.done * tl.coefficient * cqs.deduction_factor(tl.quality_deductions) AS quality_credit,
        pol.lateness_mode,
-       cqs._lateness_deductions(pol.lateness_mode, tl.days_late, tl.late_occurrences, tl.lateness_exempt) AS lateness_deductions,
-       cqs.deduction_factor(cqs._lateness_deductions(pol.lateness_mode, tl.days_late, tl.late_occurrences, tl.lateness_exempt)) AS progress_factor,
-       x.done * tl.coefficient
-         * cqs.deduction_factor(cqs._lateness_deductions(pol.lateness_mode, tl.days_late, tl.late_occurrences, tl.lateness_exempt)) AS progress_credit,
+       x.late AS lateness_deductions,
+       cqs.deduction_factor(x.late) AS progress_factor,
+       x.done * tl.coefficient * cqs.deduction_factor(x.late) AS progress_credit,
        tl.quality_failures, tl.quality_failures_exempt, tl.late_occurrences, tl.lateness_exempt,
        tl.external_source, tl.external_id
   FROM cqs.task_line tl
   JOIN cqs.organisation_policies pol ON pol.organisation_id = tl.organisation_id
   LEFT JOIN cqs.catalogue_item i ON i.item_id = tl.item_id
   LEFT JOIN cqs.catalogue_item si ON si.item_id = tl.similar_item_id
-  CROSS JOIN LATERAL (SELECT CASE WHEN tl.origin = 'reassigned_away' THEN 0
-                                  ELSE coalesce(tl.completed_qty, 0) END AS done) x;
+  CROSS JOIN LATERAL (SELECT coalesce(tl.credited_qty, 0) AS done,
+                             cqs._lateness_deductions(pol.lateness_mode = 'per_day', tl.late_days_counted,
+                                                      tl.late_occurrences_counted) AS late) x;
 COMMENT ON VIEW cqs.task_lines_explained IS
   'Art. 14, 18.1.d, HB ch. VI: every task line with its converted quantities, deductions, factors and credits under the organisation''s lateness policy';
 
