@@ -7,8 +7,8 @@
 --   \i demo/city.sql
 --   SELECT demo.generate_city(scale => 1, year => 2026, catalogue_csv => :'catalogue_csv');
 --
--- scale multiplies the staff of every division and commune: 1 gives ~550 people,
--- 550 gives ~300,000 (the benchmark city).  All values derive from hashes of ids,
+-- scale multiplies the staff of every division and commune: 1 gives 460 people,
+-- 1111 gives 300,160 (the benchmark city).  All values derive from hashes of ids,
 -- so the same scale always makes the same city.
 CREATE SCHEMA IF NOT EXISTS demo;
 
