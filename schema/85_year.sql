@@ -219,50 +219,53 @@ BEGIN
   -- Months worked (Art. 11.1-2): posted at some point in the month and not on leave
   -- for the whole of it.  Fewer than 6 is graded on the months worked only when sick or
   -- maternity leave makes up the difference (months fully on such leave count towards 6).
-  UPDATE _cqs_year y
-     SET months_worked = w.months, sick_or_maternity = w.sick_or_maternity
-    FROM (
-      SELECT y2.person_id,
-             count(*) FILTER (WHERE EXISTS (
-                 SELECT 1 FROM cqs.posting p WHERE p.person_id = y2.person_id
-                    AND p.start_date <= (m.first + interval '1 month - 1 day')::date
-                    AND (p.end_date IS NULL OR p.end_date >= m.first))
-               AND NOT EXISTS (
-                 SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id
-                    AND l.start_date <= m.first AND l.end_date >= (m.first + interval '1 month - 1 day')::date))::integer AS months,
-             -- Art. 11.2: the months missed must be the sick or maternity leave itself
-             (count(*) FILTER (WHERE EXISTS (
-                 SELECT 1 FROM cqs.posting p WHERE p.person_id = y2.person_id
-                    AND p.start_date <= (m.first + interval '1 month - 1 day')::date
-                    AND (p.end_date IS NULL OR p.end_date >= m.first))
-               AND NOT EXISTS (
-                 SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id
-                    AND l.start_date <= m.first AND l.end_date >= (m.first + interval '1 month - 1 day')::date)
-               OR EXISTS (
-                 SELECT 1 FROM cqs.leave_record l WHERE l.person_id = y2.person_id AND l.kind IN ('sick', 'maternity')
-                    AND l.start_date <= m.first AND l.end_date >= (m.first + interval '1 month - 1 day')::date))) >= 6
-               AS sick_or_maternity
-        FROM _cqs_year y2
-        CROSS JOIN LATERAL (SELECT make_date(grade_year.year, mm, 1) AS first FROM generate_series(1, 12) AS mm) m
-       GROUP BY y2.person_id) w
-   WHERE y.person_id = w.person_id;
+  -- Built set-wise: the months each posting covers, less the months a leave covers whole.
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_months (person_id bigint, month date, on_leave boolean,
+                                               sick_or_maternity boolean) ON COMMIT DROP;
+  TRUNCATE _cqs_months;
+  INSERT INTO _cqs_months
+  SELECT pm.person_id, pm.month, lv.person_id IS NOT NULL, coalesce(lv.sick_or_maternity, false)
+    FROM (SELECT DISTINCT p.person_id, m::date AS month
+            FROM cqs.posting p
+            JOIN _cqs_year y ON y.person_id = p.person_id
+            CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(p.start_date, v_first)),
+                                               least(coalesce(p.end_date, v_last), v_last), interval '1 month') AS m
+           WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)) pm
+    LEFT JOIN (
+      SELECT l.person_id, m::date AS month, bool_or(l.kind IN ('sick', 'maternity')) AS sick_or_maternity
+        FROM cqs.leave_record l
+        CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(l.start_date, v_first)),
+                                           least(l.end_date, v_last), interval '1 month') AS m
+       WHERE l.start_date <= m::date AND l.end_date >= (m + interval '1 month - 1 day')::date
+         AND l.start_date <= v_last AND l.end_date >= v_first
+       GROUP BY l.person_id, m) lv ON lv.person_id = pm.person_id AND lv.month = pm.month;
+  ANALYZE _cqs_months;
 
-  -- Year score (Art. 17.3): mean of the monthly (quarterly) totals of the periods worked.
+  UPDATE _cqs_year y
+     SET months_worked = w.months, sick_or_maternity = w.months + w.sm_months >= 6
+    FROM (SELECT person_id, (count(*) FILTER (WHERE NOT on_leave))::integer AS months,
+                 (count(*) FILTER (WHERE on_leave AND sick_or_maternity))::integer AS sm_months
+            FROM _cqs_months GROUP BY person_id) w
+   WHERE y.person_id = w.person_id;
+  UPDATE _cqs_year SET months_worked = 0, sick_or_maternity = false WHERE months_worked IS NULL;
+
+  -- Year score (Art. 17.3): mean of the monthly (quarterly) totals of the periods worked
+  -- (a quarter counts when one of its months was worked).
   UPDATE _cqs_year y
      SET months_counted = s.n, mean_total = CASE WHEN s.n > 0 THEN round(s.mean, y.decimals) END
     FROM (
-      SELECT y2.person_id, count(r.total)::integer AS n, avg(r.total) AS mean
-        FROM _cqs_year y2
-        LEFT JOIN cqs.period_result r
-          ON r.person_id = y2.person_id AND r.period BETWEEN v_first AND v_last AND r.total IS NOT NULL
-         AND EXISTS (SELECT 1 FROM cqs.posting p WHERE p.person_id = r.person_id
-                        AND p.start_date <= (r.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END - interval '1 day')::date
-                        AND (p.end_date IS NULL OR p.end_date >= r.period))
-         AND NOT EXISTS (SELECT 1 FROM cqs.leave_record l WHERE l.person_id = r.person_id
-                        AND l.start_date <= r.period
-                        AND l.end_date >= (r.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END - interval '1 day')::date)
-       GROUP BY y2.person_id) s
+      SELECT r.person_id, count(*)::integer AS n, avg(r.total) AS mean
+        FROM cqs.period_result r
+        JOIN _cqs_year y2 ON y2.person_id = r.person_id
+       WHERE r.period BETWEEN v_first AND v_last AND r.total IS NOT NULL
+         AND EXISTS (SELECT 1 FROM _cqs_months mo
+                      WHERE mo.person_id = r.person_id AND NOT mo.on_leave
+                        AND mo.month >= r.period
+                        AND mo.month < r.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months'
+                                                                     ELSE interval '1 month' END)
+       GROUP BY r.person_id) s
    WHERE y.person_id = s.person_id;
+  UPDATE _cqs_year SET months_counted = 0 WHERE months_counted IS NULL;
 
   UPDATE _cqs_year SET
     not_graded = CASE
