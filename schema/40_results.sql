@@ -314,7 +314,10 @@ CREATE TRIGGER task_line_changed_upd AFTER UPDATE ON cqs.task_line
 CREATE TRIGGER task_line_changed_del AFTER DELETE ON cqs.task_line
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
 
-CREATE FUNCTION cqs._assessments_changed() RETURNS trigger
+-- Assessments and postings changed: refresh the people in the transition table --
+-- for assessments only their periods, for postings (which decide a result's
+-- organisation and role) all of their periods.
+CREATE FUNCTION cqs._people_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_ids  bigint[];
@@ -324,10 +327,16 @@ BEGIN
   IF NOT cqs._auto_refresh_enabled() OR cqs._restoring() THEN
     RETURN NULL;
   END IF;
-  IF TG_OP = 'DELETE' THEN
-    SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM old_rows;
+  IF TG_TABLE_NAME = 'assessment' THEN
+    IF TG_OP = 'DELETE' THEN
+      SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM old_rows;
+    ELSE
+      SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM new_rows;
+    END IF;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT person_id) INTO v_ids FROM old_rows;
   ELSE
-    SELECT array_agg(DISTINCT person_id), min(period), max(period) INTO v_ids, v_from, v_to FROM new_rows;
+    SELECT array_agg(DISTINCT person_id) INTO v_ids FROM new_rows;
   END IF;
   IF v_ids IS NOT NULL THEN
     PERFORM cqs.refresh_results(v_ids, v_from, v_to);
@@ -335,39 +344,19 @@ BEGIN
   RETURN NULL;
 END $$;
 CREATE TRIGGER assessment_changed_ins AFTER INSERT ON cqs.assessment
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER assessment_changed_upd AFTER UPDATE ON cqs.assessment
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER assessment_changed_del AFTER DELETE ON cqs.assessment
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._assessments_changed();
-
--- Postings decide a result's organisation and role, organisations its policies: when
--- they change, the results of the people concerned follow too.
-CREATE FUNCTION cqs._postings_changed() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  v_ids bigint[];
-BEGIN
-  IF NOT cqs._auto_refresh_enabled() OR cqs._restoring() THEN
-    RETURN NULL;
-  END IF;
-  IF TG_OP = 'DELETE' THEN
-    SELECT array_agg(DISTINCT person_id) INTO v_ids FROM old_rows;
-  ELSE
-    SELECT array_agg(DISTINCT person_id) INTO v_ids FROM new_rows;
-  END IF;
-  IF v_ids IS NOT NULL THEN
-    PERFORM cqs.refresh_results(v_ids);
-  END IF;
-  RETURN NULL;
-END $$;
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER posting_changed_ins AFTER INSERT ON cqs.posting
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._postings_changed();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER posting_changed_upd AFTER UPDATE ON cqs.posting
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._postings_changed();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER posting_changed_del AFTER DELETE ON cqs.posting
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._postings_changed();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 
+-- Organisations decide their results' policies: when one changes, the unlocked results below follow.
 CREATE FUNCTION cqs._policies_changed() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
