@@ -277,25 +277,27 @@ BEGIN
 
   -- Overrides (Art. 20.4, 11.3): each forces khong_hoan_thanh, with its reason.
   UPDATE _cqs_year y
-     SET reasons = coalesce(o.reasons, '{}')
+     SET reasons = o.reasons
     FROM (
-      SELECT y2.person_id, array_agg(r.reason ORDER BY r.reason) AS reasons
-        FROM _cqs_year y2
-        JOIN LATERAL (
-          SELECT format('Art. 20.4.c, 11.3: %s discipline %s (%s, %s) for act %s at organisation %s',
+      SELECT r.person_id, array_agg(r.reason ORDER BY r.reason) AS reasons
+        FROM (
+          SELECT d.person_id,
+                 format('Art. 20.4.c, 11.3: %s discipline %s (%s, %s) for act %s at organisation %s',
                         d.kind, d.level, d.decision_ref, d.decision_date, d.act_ref, d.act_organisation_id) AS reason
             FROM cqs.discipline_counted d
-           WHERE d.person_id = y2.person_id AND d.counts AND d.counted_year = grade_year.year
+           WHERE d.counts AND d.counted_year = grade_year.year
           UNION ALL
-          SELECT format('%s: %s (%s, %s, %s)',
+          SELECT o.person_id,
+                 format('%s: %s (%s, %s, %s)',
                         CASE o.kind WHEN 'degradation' THEN 'Art. 20.4.b'
                                     WHEN 'corruption_waste_in_unit' THEN 'Art. 20.4.d'
                                     ELSE 'Art. 11.3.b, 20.4.c' END,
                         o.reason, o.decided_by, o.decided_on, o.reference)
             FROM cqs.year_override o
-           WHERE o.person_id = y2.person_id AND o.year = grade_year.year
-             AND (o.kind <> 'corruption_waste_in_unit' OR y2.role IN ('head', 'deputy'))) r ON true
-       GROUP BY y2.person_id) o
+            JOIN _cqs_year y2 ON y2.person_id = o.person_id
+           WHERE o.year = grade_year.year
+             AND (o.kind <> 'corruption_waste_in_unit' OR y2.role IN ('head', 'deputy'))) r
+       GROUP BY r.person_id) o
    WHERE y.person_id = o.person_id;
   UPDATE _cqs_year SET reasons = '{}' WHERE reasons IS NULL;
   UPDATE _cqs_year SET pre_quota = CASE WHEN not_graded IS NOT NULL THEN NULL
