@@ -27,8 +27,9 @@ DECLARE
   v_city bigint;
   v_n    bigint;
   v_t0   timestamptz := clock_timestamp();
+  v_mode text := cqs.refresh_mode();
 BEGIN
-  PERFORM set_config('cqs.auto_refresh', 'off', true);   -- bulk load, one refresh at the end
+  PERFORM set_config('cqs.refresh_mode', 'off', true);   -- bulk load: months marked stale, one rebuild at the end
 
   INSERT INTO cqs.organisation (code, name, kind) VALUES ('UBND-HUE', 'UBND thành phố Huế', 'managing_agency')
   RETURNING organisation_id INTO v_city;
@@ -216,9 +217,9 @@ BEGIN
   ON CONFLICT DO NOTHING;
 
   IF refresh THEN
-    SELECT cqs.refresh_results() INTO v_n;
+    SELECT cqs.rebuild() INTO v_n;
   END IF;
-  PERFORM set_config('cqs.auto_refresh', 'on', true);
+  PERFORM set_config('cqs.refresh_mode', v_mode, true);
   RETURN format('city generated at scale %s: %s organisations, %s people, %s task lines, %s period results in %s',
                 scale, (SELECT count(*) FROM cqs.organisation), (SELECT count(*) FROM cqs.person),
                 (SELECT count(*) FROM cqs.task_line), v_n,

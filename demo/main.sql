@@ -5,7 +5,7 @@
 \set ON_ERROR_STOP 1
 \pset footer off
 SET client_min_messages = warning;
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 \set catalogue_csv `cat demo/catalogue.csv`
 \i demo/city.sql
 SELECT demo.generate_city(scale => 1, year => 2026, catalogue_csv => :'catalogue_csv') AS "Sample city";

@@ -100,48 +100,212 @@ END $$;
 COMMENT ON FUNCTION cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) IS
   'Art. 15.3: a leader''s đ and e, 100 or 50 (50 needs a reason)';
 
--- Lock a period for an organisation and its sub-units: every assessment must be
--- confirmed; results are refreshed one last time and frozen.
-CREATE FUNCTION cqs.lock_period(organisation_id bigint, period date)
-RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+-- Lock (close) a period of an organisation and its sub-units (Art. 16-17): everyone
+-- evaluated there on the organisation's cadence is covered -- those with a confirmed
+-- assessment, and those without any, who are refused unless include_unassessed says
+-- to close their period without a result.  Unconfirmed assessments refuse the lock.
+-- Results are recomputed one last time and kept as records (cqs.locked_result); the
+-- lock is a record too (cqs.period_lock).  Returns everyone covered.
+CREATE FUNCTION cqs.lock_period(organisation_id bigint, period date, reason text DEFAULT NULL,
+                                include_unassessed boolean DEFAULT false)
+RETURNS TABLE (person_id bigint, personnel_id text, assessment_status text, total numeric, grade cqs.grade)
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+#variable_conflict use_column
 DECLARE
-  v_open  bigint;
-  v_first record;
-  v_ids   bigint[];
-  v_n     bigint;
+  v_pol     record;
+  v_kind    text;
+  v_start   date;
+  v_months  date[];
+  v_lock    bigint;
+  v_people  bigint[];
+  v_bad     record;
 BEGIN
-  CREATE TEMP TABLE IF NOT EXISTS _cqs_lock (person_id bigint, period date) ON COMMIT DROP;
-  TRUNCATE _cqs_lock;
-  INSERT INTO _cqs_lock
-  SELECT a.person_id, a.period
-    FROM cqs.assessment a
-    JOIN cqs.organisation_tree t ON t.descendant_id = a.organisation_id
-    JOIN cqs.organisation_policies pol ON pol.organisation_id = a.organisation_id
-   WHERE t.ancestor_id = lock_period.organisation_id
-     AND a.period = cqs.period_start(lock_period.period, pol.cadence)
-     AND a.status <> 'locked';
-  SELECT count(*) FILTER (WHERE a.status <> 'confirmed') INTO v_open
-    FROM _cqs_lock l JOIN cqs.assessment a USING (person_id, period);
-  IF v_open > 0 THEN
-    SELECT a.person_id, a.status INTO v_first
-      FROM _cqs_lock l JOIN cqs.assessment a USING (person_id, period)
-     WHERE a.status <> 'confirmed' ORDER BY a.person_id LIMIT 1;
-    RAISE EXCEPTION 'cannot lock period % of organisation %: % assessment(s) not confirmed (first: person %, %)',
-                    lock_period.period, lock_period.organisation_id, v_open, v_first.person_id, v_first.status
+  SELECT * INTO v_pol FROM cqs.organisation_policies p WHERE p.organisation_id = lock_period.organisation_id;
+  IF NOT FOUND OR NOT cqs._sane_day(lock_period.period) OR lock_period.period IS NULL THEN
+    RAISE EXCEPTION 'cannot lock period % of organisation %: no such organisation or period',
+                    lock_period.period, lock_period.organisation_id
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  v_kind := CASE v_pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END;
+  v_start := cqs.period_start(lock_period.period, v_pol.cadence);
+  v_months := ARRAY(SELECT m::date FROM generate_series(v_start, cqs.period_end(v_start, v_kind) - 1, interval '1 month') AS m);
+  PERFORM cqs._lock_months(v_months, true);
+  IF EXISTS (SELECT 1 FROM cqs.stale_month s WHERE s.month = ANY (v_months)) THEN
+    RAISE EXCEPTION 'cannot lock period % of organisation %: its results are stale', v_start, lock_period.organisation_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.rebuild() first.';
+  END IF;
+
+  -- Everyone covered: posted in the subtree during the period, or with a result there,
+  -- evaluated on this cadence, and not already under a lock.
+  WITH sub AS (
+    SELECT t.descendant_id AS organisation_id FROM cqs.organisation_tree t
+      JOIN cqs.organisation_policies p ON p.organisation_id = t.descendant_id
+     WHERE t.ancestor_id = lock_period.organisation_id AND p.cadence = v_pol.cadence
+  )
+  SELECT array_agg(DISTINCT x.person_id) INTO v_people
+    FROM (SELECT ps.person_id FROM cqs.posting ps JOIN sub USING (organisation_id)
+           WHERE ps.start_date < cqs.period_end(v_start, v_kind) AND (ps.end_date IS NULL OR ps.end_date >= v_start)
+          UNION
+          SELECT r.person_id FROM cqs.period_result r JOIN sub USING (organisation_id)
+           WHERE r.period = v_start AND r.period_kind = v_kind) x
+   WHERE cqs._active_lock(x.person_id, v_start) IS NULL;
+  IF v_people IS NULL THEN
+    RAISE EXCEPTION 'nobody to lock in period % of organisation %', v_start, lock_period.organisation_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Nobody is posted there in that period, or everyone is locked already.';
+  END IF;
+  -- The results are current before they are frozen (whatever the refresh mode).
+  PERFORM cqs._write_results(ARRAY(SELECT p FROM unnest(v_people) p, unnest(v_months) m),
+                             ARRAY(SELECT m FROM unnest(v_people) p, unnest(v_months) m));
+
+  SELECT count(*) FILTER (WHERE a.status IN ('draft', 'self_assessed')) AS open,
+         count(*) FILTER (WHERE a.person_id IS NULL) AS missing,
+         string_agg(format('%s (%s)', pe.personnel_id, coalesce(a.status, 'no assessment')), ', '
+                    ORDER BY pe.personnel_id) FILTER (WHERE a.status IS DISTINCT FROM 'confirmed') AS who
+    INTO v_bad
+    FROM unnest(v_people) AS x(person_id)
+    JOIN cqs.person pe ON pe.person_id = x.person_id
+    LEFT JOIN cqs.assessment a ON a.person_id = x.person_id AND a.period = v_start;
+  IF v_bad.open > 0 OR (v_bad.missing > 0 AND NOT include_unassessed) THEN
+    RAISE EXCEPTION 'cannot lock period % of organisation %: % assessment(s) not confirmed, % person(s) without an assessment',
+                    v_start, lock_period.organisation_id, v_bad.open, v_bad.missing
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            DETAIL = left('Not confirmed: ' || v_bad.who, 2000),
+            HINT = 'Every assessment must be confirmed (Art. 16); people without one are locked only with include_unassessed => true.';
+  END IF;
+
+  INSERT INTO cqs.period_lock (organisation_id, period, period_kind, people, unassessed, reason)
+  VALUES (lock_period.organisation_id, v_start, v_kind, cardinality(v_people), v_bad.missing, lock_period.reason)
+  RETURNING lock_id INTO v_lock;
+  -- People without a result get one that says so, from their posting.
+  INSERT INTO cqs.period_result (person_id, period, period_kind, organisation_id, person_kind, role, field, note,
+                                 lateness_mode, cap_mode, decimals, criteria_set_id)
+  SELECT x.person_id, v_start, v_kind, ps.organisation_id, pe.kind, ps.role, ps.field,
+         'locked without an assessment or task lines', pol.lateness_mode, pol.cap_mode, pol.decimals, pol.criteria_set_id
+    FROM unnest(v_people) AS x(person_id)
+    JOIN cqs.person pe ON pe.person_id = x.person_id
+    CROSS JOIN LATERAL cqs.posting_in_force(x.person_id, v_start, cqs.period_end(v_start, v_kind) - 1) ps
+    JOIN cqs.organisation_policies pol ON pol.organisation_id = ps.organisation_id
+   WHERE NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = x.person_id AND r.period = v_start);
+  UPDATE cqs.period_result r SET lock_id = v_lock
+   WHERE r.person_id = ANY (v_people) AND r.period = v_start;
+  INSERT INTO cqs.locked_result SELECT * FROM cqs.period_result r WHERE r.lock_id = v_lock;
+  UPDATE cqs.assessment a SET status = 'locked', locked_at = now()
+   WHERE a.person_id = ANY (v_people) AND a.period = v_start;
+
+  RETURN QUERY
+  SELECT r.person_id, pe.personnel_id, coalesce(a.status, 'none'), r.total, r.grade
+    FROM cqs.locked_result r
+    JOIN cqs.person pe ON pe.person_id = r.person_id
+    LEFT JOIN cqs.assessment a ON a.person_id = r.person_id AND a.period = r.period
+   WHERE r.lock_id = v_lock
+   ORDER BY pe.personnel_id;
+END $$;
+COMMENT ON FUNCTION cqs.lock_period(bigint, date, text, boolean) IS
+  'Art. 16-17: lock (close) a period of an organisation and its sub-units: everyone covered must be confirmed (or, with include_unassessed, is locked without a result); the results are kept as records; returns everyone covered';
+
+-- Reopen a locked period (Art. 21.3: a wrong result is corrected by a new decision):
+-- only with a reason, by whoever was granted this function; the lock and its results
+-- stay on record, the period's results follow the records again.
+CREATE FUNCTION cqs.reopen_period(organisation_id bigint, period date, reason text)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+#variable_conflict use_column
+DECLARE
+  v_lock   cqs.period_lock;
+  v_people bigint[];
+  v_months date[];
+BEGIN
+  IF reason IS NULL OR length(btrim(reason)) = 0 THEN
+    RAISE EXCEPTION 'reopening a period needs a reason' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Art. 21.3: say why (the complaint, the decision, the error found).';
+  END IF;
+  SELECT l.* INTO v_lock FROM cqs.period_lock l
+   WHERE l.organisation_id = reopen_period.organisation_id AND l.reopened_at IS NULL
+     AND l.period = (SELECT cqs.period_start(reopen_period.period, p.cadence) FROM cqs.organisation_policies p
+                      WHERE p.organisation_id = reopen_period.organisation_id);
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'period % of organisation % is not locked', reopen_period.period, reopen_period.organisation_id
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
-  SELECT array_agg(person_id) INTO v_ids FROM _cqs_lock;
-  IF v_ids IS NULL THEN
-    RETURN 0;
-  END IF;
-  PERFORM cqs.refresh_results(v_ids, lock_period.period, lock_period.period);
-  UPDATE cqs.period_result r SET locked = true
-    FROM _cqs_lock l WHERE r.person_id = l.person_id AND r.period = l.period;
-  UPDATE cqs.assessment a SET status = 'locked', locked_at = now()
-    FROM _cqs_lock l WHERE a.person_id = l.person_id AND a.period = l.period;
-  GET DIAGNOSTICS v_n = ROW_COUNT;
-  RETURN v_n;
+  v_months := ARRAY(SELECT m::date FROM generate_series(v_lock.period, cqs.period_end(v_lock.period, v_lock.period_kind) - 1,
+                                                        interval '1 month') AS m);
+  PERFORM cqs._lock_months(v_months, true);
+  UPDATE cqs.period_lock l SET reopened_at = now(), reopened_by = session_user, reopen_reason = reason
+   WHERE l.lock_id = v_lock.lock_id;
+  SELECT array_agg(r.person_id) INTO v_people FROM cqs.locked_result r WHERE r.lock_id = v_lock.lock_id;
+  UPDATE cqs.period_result r SET lock_id = NULL WHERE r.lock_id = v_lock.lock_id;
+  UPDATE cqs.assessment a SET status = 'confirmed', locked_at = NULL
+   WHERE a.person_id = ANY (v_people) AND a.period = v_lock.period AND a.status = 'locked';
+  PERFORM cqs._write_results(ARRAY(SELECT p FROM unnest(v_people) p, unnest(v_months) m),
+                             ARRAY(SELECT m FROM unnest(v_people) p, unnest(v_months) m));
+  RETURN cardinality(v_people);
 END $$;
-COMMENT ON FUNCTION cqs.lock_period(bigint, date) IS
-  'Lock the results of an organisation and its sub-units for a period (every assessment must be confirmed); locked periods refuse every change with SQLSTATE 55000';
+COMMENT ON FUNCTION cqs.reopen_period(bigint, date, text) IS
+  'Art. 21.3: reopen a locked period with a reason; the lock and the results as notified stay on record, and the results follow the records again';
+
+-- Art. 21: decide a person's grade.  Heads and deputies need the Party committee's
+-- opinion first (Art. 21.1.c, 21.2.c).
+CREATE FUNCTION cqs.decide_grade(person_id bigint, year integer, grade cqs.grade, decided_by text,
+                                 reference text)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_res cqs.year_result;
+  v_id  bigint;
+BEGIN
+  SELECT * INTO v_res FROM cqs.year_result r WHERE r.person_id = decide_grade.person_id AND r.year = decide_grade.year;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'person % has no computed year %', decide_grade.person_id, decide_grade.year
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.grade_year() first.';
+  END IF;
+  IF v_res.not_graded_reason IS NOT NULL THEN
+    RAISE EXCEPTION 'person % is not graded for %: %', decide_grade.person_id, decide_grade.year, v_res.not_graded_reason
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF EXISTS (SELECT 1 FROM cqs.grade_decision d WHERE d.person_id = decide_grade.person_id AND d.year = decide_grade.year) THEN
+    RAISE EXCEPTION 'person % already has a decision for %', decide_grade.person_id, decide_grade.year
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'A correction is a re-grading: cqs.regrade() (Art. 21.3).';
+  END IF;
+  IF v_res.role IN ('head', 'deputy') AND NOT EXISTS (
+       SELECT 1 FROM cqs.year_grading g WHERE g.person_id = decide_grade.person_id AND g.year = decide_grade.year
+          AND g.party_opinion_at IS NOT NULL) THEN
+    RAISE EXCEPTION 'person % is a %: the Party committee''s opinion is required before the decision', decide_grade.person_id, v_res.role
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Art. 21.1.c, 21.2.c: record it in cqs.year_grading.';
+  END IF;
+  PERFORM cqs._check_head_cap(decide_grade.person_id, decide_grade.year, decide_grade.grade);
+  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference)
+  VALUES (decide_grade.person_id, decide_grade.year, v_res.organisation_id, decide_grade.grade,
+          decide_grade.decided_by, decide_grade.reference)
+  RETURNING decision_id INTO v_id;
+  RETURN v_id;
+END $$;
+COMMENT ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text) IS
+  'Art. 21: the authority''s grading decision (heads and deputies need the Party committee''s opinion first)';
+
+-- Art. 21.3: a re-grading is a new decision replacing the one in force.
+CREATE FUNCTION cqs.regrade(person_id bigint, year integer, grade cqs.grade, decided_by text,
+                            reference text, reason text)
+RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_old bigint;
+  v_org bigint;
+  v_id  bigint;
+BEGIN
+  SELECT d.decision_id, d.organisation_id INTO v_old, v_org FROM cqs.grade_decisions_in_force d
+   WHERE d.person_id = regrade.person_id AND d.year = regrade.year;
+  IF v_old IS NULL THEN
+    RAISE EXCEPTION 'person % has no decision for % to re-grade', regrade.person_id, regrade.year
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  PERFORM cqs._check_head_cap(regrade.person_id, regrade.year, regrade.grade);
+  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference, supersedes, reason)
+  VALUES (regrade.person_id, regrade.year, v_org, regrade.grade, regrade.decided_by, regrade.reference, v_old, regrade.reason)
+  RETURNING decision_id INTO v_id;
+  RETURN v_id;
+END $$;
+COMMENT ON FUNCTION cqs.regrade(bigint, integer, cqs.grade, text, text, text) IS
+  'Art. 21.3, 4.4: a new grading decision replacing the one in force; the old decision stays on record';

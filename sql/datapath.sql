@@ -195,7 +195,8 @@ SELECT count(*) AS confirmed FROM (
                      a.self_scores)
     FROM cqs.assessment a JOIN cqs.person p USING (person_id)
    WHERE p.personnel_id = 'HS-0002') s;
-SELECT cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV'), '2025-11-01') AS locked;
+SELECT personnel_id, assessment_status, total, grade
+  FROM cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV'), '2025-11-01');
 SELECT personnel_id, total, status FROM cqs.month_results ORDER BY personnel_id;
 \set VERBOSITY terse
 UPDATE cqs.task_line SET completed_qty = 5
@@ -206,7 +207,7 @@ UPDATE cqs.period_result SET total = 99 WHERE person_id = (SELECT person_id FROM
 SELECT cqs.self_assess(person_id, '2025-11-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')
   FROM cqs.person WHERE personnel_id = 'HS-0001';
 \set VERBOSITY default
-SELECT cqs.refresh_results() >= 0 AS refresh_skips_locked;
+SELECT cqs.rebuild() >= 0 AS rebuild_keeps_locked;
 SELECT personnel_id, total FROM cqs.month_results WHERE personnel_id = 'HS-0001';
 
 -- Quarters average only the months that have results (Art. 17.3): HS-0001 has a

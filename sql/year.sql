@@ -1,7 +1,7 @@
 -- The year (Art. 8-9, 11, 17.3, 19-23): each special case with numbers.
 -- Monthly totals are written straight into cqs.period_result (what the monthly
 -- computation would have produced), so every case controls its own numbers.
-SET cqs.auto_refresh = off;
+SET cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's: nothing recomputes them
 INSERT INTO cqs.organisation (code, name, kind) VALUES ('Y-CITY', 'UBND', 'managing_agency');
 INSERT INTO cqs.organisation (code, name, kind, parent_id)
 SELECT v.code, v.name, 'using_agency', (SELECT organisation_id FROM cqs.organisation WHERE code = 'Y-CITY')

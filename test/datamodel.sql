@@ -3,7 +3,7 @@
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SELECT plan(35);
 
 -- Fixture: one agency, a catalogue, two people.
@@ -126,7 +126,7 @@ SELECT lives_ok($$SELECT cqs.self_assess((SELECT p2 FROM ids), '2026-01-01', '{5
                 'the head self-assesses');
 SELECT lives_ok($$SELECT cqs.confirm((SELECT p2 FROM ids), '2026-01-01', (SELECT p1 FROM ids), '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
                 'the head is confirmed');
-SELECT is(cqs.lock_period((SELECT dept FROM ids), '2026-01-01'), 2::bigint, 'lock a confirmed month');
+SELECT is((SELECT count(*) FROM cqs.lock_period((SELECT dept FROM ids), '2026-01-01')), 2::bigint, 'lock a confirmed month');
 SELECT throws_ok($$UPDATE cqs.task_line SET completed_qty = 1 WHERE external_id = 'X1'$$,
                  '55000', NULL, 'a locked month refuses task-line changes: 55000');
 SELECT throws_ok($$SELECT cqs.explain(-1, '2026-01-01')$$, '22023', NULL, 'explain of an unknown person: 22023');

@@ -18,7 +18,7 @@ SET client_min_messages = warning;
 
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
 SELECT plan(213);
 

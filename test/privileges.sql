@@ -4,7 +4,7 @@
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SELECT plan(14);
 
 CREATE ROLE regress_cqs_portal;
@@ -21,11 +21,11 @@ INSERT INTO cqs.period_result (person_id, period, period_kind, organisation_id, 
 SELECT p.person_id, '2026-01-01', 'month', o.organisation_id, 'civil_servant', 'staff', 80, 'tot'
   FROM cqs.person p, cqs.organisation o;
 
-SELECT function_privs_are('cqs', 'refresh_results', ARRAY['bigint[]', 'date', 'date'], 'public', '{}'::text[],
-                          'refresh_results is not executable by PUBLIC');
+SELECT function_privs_are('cqs', 'rebuild', ARRAY['date', 'date'], 'public', '{}'::text[],
+                          'rebuild is not executable by PUBLIC');
 SELECT function_privs_are('cqs', 'grade_year', ARRAY['integer'], 'public', '{}'::text[],
                           'grade_year is not executable by PUBLIC');
-SELECT function_privs_are('cqs', 'lock_period', ARRAY['bigint', 'date'], 'public', '{}'::text[],
+SELECT function_privs_are('cqs', 'lock_period', ARRAY['bigint', 'date', 'text', 'boolean'], 'public', '{}'::text[],
                           'lock_period is not executable by PUBLIC');
 SELECT function_privs_are('cqs', 'decide_grade', ARRAY['bigint', 'integer', 'cqs.grade', 'text', 'text'], 'public', '{}'::text[],
                           'decide_grade is not executable by PUBLIC');
@@ -39,7 +39,7 @@ SELECT is((SELECT count(*) FROM cqs.quarter_results), 1::bigint, 'the portal rea
 SELECT throws_ok('SELECT * FROM cqs.period_result', '42501', NULL, 'the portal cannot read the tables behind the views');
 SELECT throws_ok('SELECT * FROM cqs.person', '42501', NULL, 'nor the people table');
 SELECT throws_ok($$UPDATE cqs.period_result SET total = 100$$, '42501', NULL, 'nor write results');
-SELECT throws_ok('SELECT cqs.refresh_results()', '42501', NULL, 'nor run the refresh');
+SELECT throws_ok('SELECT cqs.rebuild()', '42501', NULL, 'nor run the rebuild');
 SELECT throws_ok('SELECT cqs.grade_year(2026)', '42501', NULL, 'nor grade a year');
 RESET ROLE;
 

@@ -12,8 +12,8 @@ SET client_min_messages = warning;
 
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
-SET LOCAL cqs.auto_refresh = off;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
+SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
 SELECT plan(109);
 
@@ -445,7 +445,7 @@ SELECT is(cqs.add_working_days('2026-08-28', 7), '2026-09-10'::date,
 SELECT is(cqs.add_working_days('2026-08-31', 1), '2026-09-03'::date, 'Monday 31/8 + 1 skips the two holidays: 3/9');
 SELECT is((SELECT due_on FROM cqs.complaints WHERE person_id = pg_temp.pid('YT-STAFF')), '2026-12-30'::date,
           'complaints: filed Monday 21/12, due 7 working days later, 30/12');
-SELECT throws_ok($$SELECT cqs.add_working_days('2026-01-05', -1)$$, '22023', 'n must not be negative, got -1',
+SELECT throws_ok($$SELECT cqs.add_working_days('2026-01-05', -1)$$, '22023', 'n must be between 0 and 3660 working days, got -1',
                  'add_working_days with n < 0: 22023');
 
 -- ===========================================================================

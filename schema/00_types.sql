@@ -1,6 +1,9 @@
--- cqs_eval 1.0 -- core types, scalar functions and the task_ratios aggregate.
+-- cqs_eval -- layer 1: types, C wrappers and the task_ratios aggregate.
 -- Decree 335/2025/ND-CP; article numbers ("Art.") are the decree's, "HB" the
--- Ministry of Home Affairs handbook (2026).
+-- Ministry of Home Affairs handbook (2026).  The install script is organised by
+-- responsibility: types (00) -> records (10) -> derived tables (20) -> computation
+-- (30) -> maintenance: queue and the one writer (40) -> workflow (50) -> public API
+-- (60) -> import/export (70) -> dump registration and privileges (90).
 
 \echo Use "CREATE EXTENSION cqs_eval" to load this file. \quit
 
@@ -137,3 +140,49 @@ AS 'MODULE_PATHNAME', 'support_staff_score'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION cqs.support_staff_score(numeric, numeric, numeric) IS
   'HB ch. III: support staff score = (work quality % + compliance % + efficiency %) / 3';
+
+-- Small pure helpers with SQL-standard bodies: resolved when created (so a function
+-- planted in another schema can never stand in for what they call) and inlinable.
+
+-- Sum of an array of scores (Form 01 sub-items, Art. 6-7 criteria).
+CREATE FUNCTION cqs._array_sum(numeric[]) RETURNS numeric
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN (SELECT pg_catalog.sum(x) FROM pg_catalog.unnest($1) AS x);
+
+-- Art. 12: first day of the monthly or quarterly evaluation period holding a day.
+-- date_trunc over timestamp (not timestamptz) keeps it IMMUTABLE, as labelled.
+CREATE FUNCTION cqs.period_start(month date, cadence text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN pg_catalog.date_trunc(CASE WHEN cadence = 'quarterly' THEN 'quarter' ELSE 'month' END,
+                             month::timestamp without time zone)::date;
+COMMENT ON FUNCTION cqs.period_start(date, text) IS
+  'Art. 12: first day of the monthly or quarterly evaluation period holding a day';
+
+-- Art. 12: the day after the evaluation period that starts on a day.
+CREATE FUNCTION cqs.period_end(period date, period_kind text) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (period + CASE WHEN period_kind = 'quarter' THEN interval '3 months' ELSE interval '1 month' END)::date;
+COMMENT ON FUNCTION cqs.period_end(date, text) IS
+  'Art. 12: the first day after a monthly (''month'') or quarterly (''quarter'') period';
+
+-- Months since January 2000: the month part of the writer's advisory-lock keys.
+CREATE FUNCTION cqs._month_index(day date) RETURNS integer
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN ((pg_catalog.date_part('year', day) - 2000) * 12 + pg_catalog.date_part('month', day) - 1)::integer;
+
+-- Dates a record may carry: real days of the years the decree can govern.  'infinity'
+-- and far-off years are refused at entry, so nothing stored can stall a computation.
+CREATE FUNCTION cqs._sane_day(day date) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN day IS NULL OR (day >= DATE '2000-01-01' AND day <= DATE '2100-12-31');
+
+-- Quantities and coefficients a record may carry: finite, at most 1,000,000 and at
+-- most 4 decimals (HB ch. II rounds coefficients to 1 decimal; quantities like 0.8).
+CREATE FUNCTION cqs._sane_amount(x numeric) RETURNS boolean
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN x IS NULL OR (x >= 0 AND x <= 1000000 AND pg_catalog.scale(x) <= 4);
+
+-- The installed version of the extension: every computed result records it.
+CREATE FUNCTION cqs._extension_version() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN (SELECT e.extversion FROM pg_catalog.pg_extension e WHERE e.extname = 'cqs_eval');

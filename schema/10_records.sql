@@ -1,0 +1,748 @@
+-- Layer 2: the records -- what people did or decided -- and the constraints that
+-- hold them (Art. 3, 10-14, 18-24; DOMAIN.md sections 1-6).  Records are dumped,
+-- never recomputed; everything derived from them lives in 20_derived.sql.
+
+-- General-criteria sets (tiêu chí chung, Art. 12.1, Form 01).  Each set totals 30 points.
+CREATE TABLE cqs.criteria_set (
+  criteria_set_id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code            text NOT NULL CONSTRAINT criteria_set_code_key UNIQUE,
+  name            text NOT NULL,
+  builtin         boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE cqs.criteria_set IS
+  'Art. 12.1, Form 01: a set of general-criteria sub-items (tiêu chí chung) totalling 30 points; ''form01'' is the decree''s';
+
+CREATE TABLE cqs.criteria_item (
+  criteria_set_id bigint NOT NULL REFERENCES cqs.criteria_set ON DELETE CASCADE,
+  position        integer NOT NULL CONSTRAINT criteria_item_position_positive CHECK (position >= 1),
+  code            text NOT NULL,
+  name            text NOT NULL,
+  max_points      numeric NOT NULL
+                  CONSTRAINT criteria_item_max_points_range CHECK (max_points > 0 AND max_points <= 30),
+  PRIMARY KEY (criteria_set_id, position),
+  CONSTRAINT criteria_item_code_key UNIQUE (criteria_set_id, code)
+);
+COMMENT ON TABLE cqs.criteria_item IS
+  'Art. 12.1, Form 01: one general-criteria sub-item with its maximum; positions 1..n order the score arrays';
+
+-- Art. 12.1: a set's maxima total exactly 30, positions run 1..n.  Checked at commit
+-- so a set can be built row by row.
+CREATE FUNCTION cqs._check_criteria_set() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_total numeric;
+  v_count bigint;
+  v_maxpos integer;
+  v_set bigint := CASE WHEN TG_OP = 'DELETE' THEN OLD.criteria_set_id ELSE NEW.criteria_set_id END;
+BEGIN
+  IF NOT EXISTS (SELECT 1 FROM cqs.criteria_set WHERE criteria_set_id = v_set) THEN
+    RETURN NULL;                      -- the whole set was deleted
+  END IF;
+  SELECT sum(max_points), count(*), max(position) INTO v_total, v_count, v_maxpos
+    FROM cqs.criteria_item WHERE criteria_set_id = v_set;
+  IF v_total IS DISTINCT FROM 30 THEN
+    RAISE EXCEPTION 'general criteria set % totals % points, not 30', v_set, coalesce(v_total, 0)
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'criteria_set_totals_30',
+            HINT = 'Art. 12.1: the general criteria are worth 30 points in every set.';
+  END IF;
+  IF v_maxpos <> v_count THEN
+    RAISE EXCEPTION 'general criteria set % has positions with gaps (% items, last position %)',
+                    v_set, v_count, v_maxpos
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'criteria_set_positions_contiguous';
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE CONSTRAINT TRIGGER criteria_set_totals_30
+  AFTER INSERT OR UPDATE OR DELETE ON cqs.criteria_item
+  DEFERRABLE INITIALLY DEFERRED
+  FOR EACH ROW EXECUTE FUNCTION cqs._check_criteria_set();
+
+-- Form 01 (Appendix II): I.1-I.2 5 points, II.1-II.4 and III.1-III.4 2.5 points each.
+INSERT INTO cqs.criteria_set (code, name, builtin)
+VALUES ('form01', 'Mẫu số 01, Phụ lục II, Nghị định 335/2025/NĐ-CP', true);
+INSERT INTO cqs.criteria_item (criteria_set_id, position, code, name, max_points)
+SELECT s.criteria_set_id, v.position, v.code, v.name, v.max_points
+  FROM cqs.criteria_set s,
+       (VALUES
+         (1,  'I.1',   'Phẩm chất chính trị, phẩm chất đạo đức, văn hóa thực thi công vụ', 5.0),
+         (2,  'I.2',   'Ý thức kỷ luật, kỷ cương trong thực thi công vụ', 5.0),
+         (3,  'II.1',  'Năng lực chuyên môn, nghiệp vụ theo yêu cầu của vị trí việc làm', 2.5),
+         (4,  'II.2',  'Khả năng đáp ứng yêu cầu thực thi nhiệm vụ được giao thường xuyên, đột xuất', 2.5),
+         (5,  'II.3',  'Tinh thần trách nhiệm trong thực thi công vụ', 2.5),
+         (6,  'II.4',  'Thái độ phục vụ người dân, doanh nghiệp và khả năng phối hợp với đồng nghiệp', 2.5),
+         (7,  'III.1', 'Có sản phẩm, giải pháp đột phá, sáng tạo đem lại giá trị, hiệu quả thiết thực', 2.5),
+         (8,  'III.2', 'Sẵn sàng tham gia thực hiện nhiệm vụ chính trị đặc biệt quan trọng, đột xuất, phức tạp', 2.5),
+         (9,  'III.3', 'Có tinh thần chịu trách nhiệm trước kết quả công việc, chủ động nhận trách nhiệm khi có sai sót', 2.5),
+         (10, 'III.4', 'Chủ động đưa ra quyết định trong phạm vi thẩm quyền, tiên phong thực hiện nhiệm vụ mới', 2.5)
+       ) AS v(position, code, name, max_points)
+ WHERE s.code = 'form01';
+
+-- Organisations as a tree (Art. 3, 10): managing agency -> using agency -> unit.
+-- NULL policy columns inherit from the parent; the root's NULLs take the defaults.
+CREATE TABLE cqs.organisation (
+  organisation_id  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  code             text NOT NULL CONSTRAINT organisation_code_key UNIQUE,
+  name             text NOT NULL,
+  kind             text NOT NULL
+                   CONSTRAINT organisation_kind_valid
+                   CHECK (kind IN ('managing_agency', 'using_agency', 'unit')),
+  parent_id        bigint REFERENCES cqs.organisation DEFERRABLE INITIALLY DEFERRED,  -- deferred: restores in any row order
+  special_deadline boolean NOT NULL DEFAULT false,   -- Art. 19.2: graded by 15/01 next year
+  cadence          text CONSTRAINT organisation_cadence_valid
+                   CHECK (cadence IN ('monthly', 'quarterly')),
+  lateness_mode    text CONSTRAINT organisation_lateness_mode_valid
+                   CHECK (lateness_mode IN ('per_day', 'per_occurrence')),
+  cap_mode         text CONSTRAINT organisation_cap_mode_valid
+                   CHECK (cap_mode IN ('total', 'each')),
+  decimals         integer CONSTRAINT organisation_decimals_range CHECK (decimals BETWEEN 0 AND 4),
+  criteria_set_id  bigint REFERENCES cqs.criteria_set,
+  CONSTRAINT organisation_not_own_parent CHECK (parent_id <> organisation_id)
+);
+CREATE INDEX organisation_parent_idx ON cqs.organisation (parent_id);
+COMMENT ON TABLE cqs.organisation IS
+  'Art. 3, 10: managing agency (cơ quan quản lý), using agency (cơ quan sử dụng), directly-using unit (cơ quan trực tiếp sử dụng), with evaluation policies inherited down the tree';
+
+CREATE FUNCTION cqs._check_organisation_cycle() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF NEW.parent_id IS NOT NULL AND EXISTS (
+       WITH RECURSIVE up AS (
+         SELECT o.organisation_id, o.parent_id FROM cqs.organisation o
+          WHERE o.organisation_id = NEW.parent_id
+         UNION
+         SELECT o.organisation_id, o.parent_id FROM cqs.organisation o JOIN up ON o.organisation_id = up.parent_id)
+       SELECT 1 FROM up WHERE up.organisation_id = NEW.organisation_id) THEN
+    RAISE EXCEPTION 'organisation % cannot be placed under %: that would make a cycle',
+                    NEW.organisation_id, NEW.parent_id
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'organisation_tree_acyclic';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER organisation_tree_acyclic BEFORE UPDATE OF parent_id ON cqs.organisation
+  FOR EACH ROW EXECUTE FUNCTION cqs._check_organisation_cycle();
+
+-- People: civil servants (công chức) and support staff (người lao động, Art. 28.2).
+CREATE TABLE cqs.person (
+  person_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  personnel_id  text NOT NULL CONSTRAINT person_personnel_id_key UNIQUE,  -- mã hồ sơ CBCCVC
+  full_name     text NOT NULL,
+  kind          text NOT NULL DEFAULT 'civil_servant'
+                CONSTRAINT person_kind_valid CHECK (kind IN ('civil_servant', 'support_staff')),
+  party_member  boolean NOT NULL DEFAULT false
+);
+COMMENT ON TABLE cqs.person IS
+  'Civil servants and support staff, keyed by the national personnel-record id (mã hồ sơ CBCCVC) and an internal id';
+
+-- Postings over time (Art. 10, 19.1): transfers keep their history.
+CREATE TABLE cqs.posting (
+  posting_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id        bigint NOT NULL REFERENCES cqs.person,
+  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  role             text NOT NULL DEFAULT 'staff'
+                   CONSTRAINT posting_role_valid CHECK (role IN ('staff', 'deputy', 'head')),
+  field            text,          -- a deputy's assigned field (lĩnh vực phụ trách); a staff member's field
+  job_position     text,          -- vị trí việc làm
+  duty_group       text NOT NULL DEFAULT 'chung',  -- nhóm có nhiệm vụ tương đồng (Art. 20.5)
+  start_date       date NOT NULL,
+  end_date         date,
+  CONSTRAINT posting_dates_ordered CHECK (end_date IS NULL OR end_date >= start_date),
+  CONSTRAINT posting_dates_sane CHECK (cqs._sane_day(start_date) AND cqs._sane_day(end_date)),
+  CONSTRAINT posting_deputy_has_field CHECK (role <> 'deputy' OR field IS NOT NULL),
+  -- One posting at a time (Art. 10, 19.1), held by the index even between concurrent
+  -- transfers: the second of two racing transactions waits, then fails with 23P01.
+  CONSTRAINT posting_no_overlap EXCLUDE USING gist
+    (person_id WITH =, daterange(start_date, end_date, '[]') WITH &&)
+);
+CREATE INDEX posting_person_idx ON cqs.posting (person_id, start_date);
+CREATE INDEX posting_organisation_idx ON cqs.posting (organisation_id);
+COMMENT ON TABLE cqs.posting IS
+  'Art. 10, 19.1: who works where, in which role (staff, deputy with an assigned field, head), job position and duty group, over time';
+
+CREATE TABLE cqs.catalogue (
+  catalogue_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  organisation_id       bigint NOT NULL REFERENCES cqs.organisation,   -- the using agency
+  version               text NOT NULL,
+  effective_from        date NOT NULL,
+  standard_points       numeric NOT NULL
+                        CONSTRAINT catalogue_standard_points_positive CHECK (standard_points > 0),
+  coefficient_decimals  integer
+                        CONSTRAINT catalogue_coefficient_decimals_range CHECK (coefficient_decimals BETWEEN 0 AND 4),
+  decision_ref          text,
+  created_at            timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT catalogue_version_key UNIQUE (organisation_id, version),
+  CONSTRAINT catalogue_effective_key UNIQUE (organisation_id, effective_from)
+);
+COMMENT ON TABLE cqs.catalogue IS
+  'Art. 13, HB ch. II: a using agency''s product catalogue version; standard_points is what the standard unit (đơn vị sản phẩm chuẩn) scores, coefficient_decimals the agency''s rounding of coefficients (NULL: exact)';
+
+CREATE TABLE cqs.catalogue_item (
+  item_id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  catalogue_id      bigint NOT NULL REFERENCES cqs.catalogue ON DELETE CASCADE,
+  code              text NOT NULL,
+  name              text NOT NULL,
+  output_unit       text NOT NULL,                 -- sản phẩm đầu ra
+  complexity_group  smallint NOT NULL              -- N1..N5
+                    CONSTRAINT catalogue_item_group_range CHECK (complexity_group BETWEEN 1 AND 5),
+  group_max         numeric NOT NULL,
+  points_low        numeric NOT NULL,
+  points_high       numeric NOT NULL,
+  is_standard       boolean NOT NULL DEFAULT false,
+  coefficient_low   numeric NOT NULL,              -- derived: points / standard points
+  coefficient_high  numeric NOT NULL,
+  CONSTRAINT catalogue_item_code_key UNIQUE (catalogue_id, code),
+  CONSTRAINT catalogue_item_group_max_limit CHECK (group_max > 0 AND group_max <= 100 * complexity_group),
+  CONSTRAINT catalogue_item_points_positive CHECK (points_low > 0),
+  CONSTRAINT catalogue_item_range_ordered CHECK (points_low <= points_high),
+  CONSTRAINT catalogue_item_points_within_group CHECK (points_high <= group_max)
+);
+-- HB ch. II: exactly one standard unit per catalogue.
+CREATE UNIQUE INDEX catalogue_item_one_standard ON cqs.catalogue_item (catalogue_id) WHERE is_standard;
+COMMENT ON TABLE cqs.catalogue_item IS
+  'Art. 13, HB ch. II: a catalogue item with its complexity group N1-N5 (maximum 100-500), points or points range, and the derived conversion coefficients';
+
+-- Coefficients follow the points (HB ch. II: coefficient = points / standard points).
+CREATE FUNCTION cqs._catalogue_item_coefficients() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_cat cqs.catalogue;
+BEGIN
+  SELECT * INTO v_cat FROM cqs.catalogue WHERE catalogue_id = NEW.catalogue_id;
+  IF NEW.is_standard AND (NEW.points_low <> v_cat.standard_points OR NEW.points_high <> v_cat.standard_points) THEN
+    RAISE EXCEPTION 'standard unit % must score exactly % points (the catalogue''s standard), got %-%',
+                    NEW.code, v_cat.standard_points, NEW.points_low, NEW.points_high
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'catalogue_item_standard_points';
+  END IF;
+  NEW.coefficient_low := cqs.coefficient(NEW.points_low, v_cat.standard_points);
+  NEW.coefficient_high := cqs.coefficient(NEW.points_high, v_cat.standard_points);
+  IF v_cat.coefficient_decimals IS NOT NULL THEN
+    NEW.coefficient_low := round(NEW.coefficient_low, v_cat.coefficient_decimals);
+    NEW.coefficient_high := round(NEW.coefficient_high, v_cat.coefficient_decimals);
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER catalogue_item_coefficients BEFORE INSERT OR UPDATE ON cqs.catalogue_item
+  FOR EACH ROW EXECUTE FUNCTION cqs._catalogue_item_coefficients();
+
+-- A task line (Art. 13-14, 18.1.d; HB ch. VI).  The coefficient is fixed at assignment.
+CREATE TABLE cqs.task_line (
+  task_line_id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id                bigint NOT NULL REFERENCES cqs.person,
+  organisation_id          bigint NOT NULL REFERENCES cqs.organisation,
+  period                   date NOT NULL
+                           CONSTRAINT task_line_period_is_month
+                           CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
+  item_id                  bigint REFERENCES cqs.catalogue_item,
+  similar_item_id          bigint REFERENCES cqs.catalogue_item,  -- Art. 13.3: off-catalogue, priced like this
+  title                    text,
+  coefficient              numeric NOT NULL
+                           CONSTRAINT task_line_coefficient_positive CHECK (coefficient > 0 AND cqs._sane_amount(coefficient)),
+  assigned_qty             numeric NOT NULL
+                           CONSTRAINT task_line_assigned_qty_nonnegative CHECK (cqs._sane_amount(assigned_qty)),
+  deadline                 date,
+  completed_qty            numeric
+                           CONSTRAINT task_line_completed_qty_nonnegative CHECK (cqs._sane_amount(completed_qty)),
+  completed_on             date,
+  quality_failures         integer NOT NULL DEFAULT 0
+                           CONSTRAINT task_line_quality_failures_nonnegative CHECK (quality_failures BETWEEN 0 AND 1000),
+  quality_failures_exempt  integer NOT NULL DEFAULT 0
+                           CONSTRAINT task_line_quality_exempt_range
+                           CHECK (quality_failures_exempt BETWEEN 0 AND quality_failures),
+  late_occurrences         integer
+                           CONSTRAINT task_line_late_occurrences_nonnegative CHECK (late_occurrences BETWEEN 0 AND 1000),
+  lateness_exempt          boolean NOT NULL DEFAULT false,
+  origin                   text NOT NULL DEFAULT 'planned'
+                           CONSTRAINT task_line_origin_valid
+                           CHECK (origin IN ('planned', 'reassigned_away', 'taken_over', 'ad_hoc')),
+  external_source          text,
+  external_id              text,
+  days_late                integer GENERATED ALWAYS AS
+                           (CASE WHEN completed_on > deadline THEN completed_on - deadline ELSE 0 END) STORED,
+  -- What the aggregate takes, derived once per line instead of once per computation
+  -- (Art. 14.2.b-c, 18.1.d): exempted failures and delays do not count; a
+  -- reassigned-away line is never completed; taken-over and ad-hoc lines are outside G.
+  counts_in_assigned       boolean GENERATED ALWAYS AS (origin IN ('planned', 'reassigned_away')) STORED,
+  credited_qty             numeric GENERATED ALWAYS AS
+                           (CASE WHEN origin = 'reassigned_away' THEN 0 ELSE completed_qty END) STORED,
+  quality_deductions       integer GENERATED ALWAYS AS (quality_failures - quality_failures_exempt) STORED,
+  late_days_counted        integer GENERATED ALWAYS AS
+                           (CASE WHEN lateness_exempt OR NOT completed_on > deadline THEN 0
+                                 ELSE coalesce(completed_on - deadline, 0) END) STORED,
+  late_occurrences_counted integer GENERATED ALWAYS AS
+                           (CASE WHEN lateness_exempt THEN 0
+                                 ELSE coalesce(late_occurrences, (completed_on > deadline)::integer, 0) END) STORED,
+  created_at               timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT task_line_dates_sane CHECK (cqs._sane_day(deadline) AND cqs._sane_day(completed_on)),
+  CONSTRAINT task_line_item_xor_similar CHECK ((item_id IS NULL) <> (similar_item_id IS NULL)),
+  CONSTRAINT task_line_off_catalogue_titled CHECK (item_id IS NOT NULL OR title IS NOT NULL),
+  CONSTRAINT task_line_external_pair CHECK ((external_source IS NULL) = (external_id IS NULL)),
+  CONSTRAINT task_line_external_key UNIQUE (external_source, external_id)
+);
+CREATE INDEX task_line_person_period_idx ON cqs.task_line (person_id, period);
+CREATE INDEX task_line_period_idx ON cqs.task_line (period);
+COMMENT ON TABLE cqs.task_line IS
+  'Art. 13-14, 18.1.d: a task assigned to a civil servant in a month: item (or similar item for an off-catalogue task), coefficient fixed at assignment, quantities, dates, failed reviews, lateness with exemptions, origin and external reference';
+COMMENT ON COLUMN cqs.task_line.origin IS
+  'Art. 18.1.d: planned (in G), reassigned_away (in G, never completed), taken_over and ad_hoc (outside G, add credit)';
+COMMENT ON COLUMN cqs.task_line.late_occurrences IS
+  'Number of delays for the per_occurrence policy; NULL means 1 when completed after the deadline';
+
+-- Per person and period: general criteria (Form 01), workflow status, leader terms
+-- dd (đ) and e, support-staff percentages.  period is the first day of the month or
+-- quarter, by the organisation's cadence.
+CREATE TABLE cqs.assessment (
+  person_id          bigint NOT NULL REFERENCES cqs.person,
+  period             date NOT NULL,
+  organisation_id    bigint NOT NULL REFERENCES cqs.organisation,
+  criteria_set_id    bigint NOT NULL REFERENCES cqs.criteria_set,
+  self_scores        numeric[],          -- Form 01 column (4), in criteria_item.position order
+  evaluator_scores   numeric[],          -- the evaluator's scores; they count once confirmed
+  self_total         numeric GENERATED ALWAYS AS (cqs._array_sum(self_scores)) STORED,
+  evaluator_total    numeric GENERATED ALWAYS AS (cqs._array_sum(evaluator_scores)) STORED,
+  strengths          text,               -- ưu điểm
+  shortcomings       text,               -- hạn chế, khuyết điểm
+  evaluator_comment  text,               -- ý kiến nhận xét của cấp có thẩm quyền
+  evaluator_id       bigint REFERENCES cqs.person,
+  dd                 numeric NOT NULL DEFAULT 100
+                     CONSTRAINT assessment_dd_legal CHECK (dd IN (50, 100)),
+  dd_reason          text,
+  e                  numeric NOT NULL DEFAULT 100
+                     CONSTRAINT assessment_e_legal CHECK (e IN (50, 100)),
+  e_reason           text,
+  support_quality    numeric CONSTRAINT assessment_support_quality_range CHECK (support_quality BETWEEN 0 AND 100),
+  support_compliance numeric CONSTRAINT assessment_support_compliance_range CHECK (support_compliance BETWEEN 0 AND 100),
+  support_efficiency numeric CONSTRAINT assessment_support_efficiency_range CHECK (support_efficiency BETWEEN 0 AND 100),
+  status             text NOT NULL DEFAULT 'draft'
+                     CONSTRAINT assessment_status_valid
+                     CHECK (status IN ('draft', 'self_assessed', 'confirmed', 'locked')),
+  self_assessed_at   timestamptz,
+  confirmed_at       timestamptz,
+  locked_at          timestamptz,
+  PRIMARY KEY (person_id, period),
+  CONSTRAINT assessment_period_is_month CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
+  CONSTRAINT assessment_dd_reason CHECK (dd = 100 OR dd_reason IS NOT NULL),
+  CONSTRAINT assessment_e_reason CHECK (e = 100 OR e_reason IS NOT NULL)
+);
+CREATE INDEX assessment_period_org_idx ON cqs.assessment (period, organisation_id);
+COMMENT ON TABLE cqs.assessment IS
+  'Art. 12, 15.3, 16, Form 01: per person and period the general-criteria scores (self and evaluator), comments, leader terms đ/e (100 or 50 with a reason), support-staff percentages and the workflow status draft -> self_assessed -> confirmed -> locked';
+
+-- Scores must fit the criteria set (Art. 12.1, Form 01); a locked period refuses changes.
+CREATE FUNCTION cqs._check_assessment() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_bad   record;
+  v_n     integer;
+  v_arr   numeric[];
+  v_which text;
+  v_key   cqs.assessment := CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+  v_lock  bigint;
+  v_was   boolean := TG_OP <> 'INSERT' AND OLD.status = 'locked';
+  v_is    boolean := TG_OP <> 'DELETE' AND NEW.status = 'locked';
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN v_key;                     -- a restore: the rows were checked when written
+  END IF;
+  -- Locks are records (cqs.period_lock): only cqs.lock_period() marks an assessment
+  -- locked, only cqs.reopen_period() unmarks it, and nothing touches it in between.
+  -- The period's advisory lock makes this hold against a lock being taken concurrently.
+  PERFORM cqs._wait_for_months(ARRAY[v_key.period]);
+  v_lock := cqs._active_lock(v_key.person_id, v_key.period);
+  IF (v_was AND (v_is OR TG_OP = 'DELETE' OR v_lock IS NOT NULL))
+     OR (NOT v_was AND NOT v_is AND v_lock IS NOT NULL) THEN
+    RAISE EXCEPTION 'period % of person % is locked%', v_key.period, v_key.person_id,
+                    coalesce(format(' (lock %s)', v_lock), '')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Locked results are final; cqs.reopen_period() reopens a period, with a reason (Art. 21.3).';
+  ELSIF v_is AND NOT v_was AND v_lock IS NULL THEN
+    RAISE EXCEPTION 'assessment of person % for % cannot be marked locked without a lock', v_key.person_id, v_key.period
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Periods are locked with cqs.lock_period().';
+  END IF;
+  IF TG_OP = 'DELETE' THEN
+    RETURN OLD;
+  END IF;
+  SELECT count(*) INTO v_n FROM cqs.criteria_item WHERE criteria_set_id = NEW.criteria_set_id;
+  FOREACH v_which IN ARRAY ARRAY['self_scores', 'evaluator_scores'] LOOP
+    v_arr := CASE v_which WHEN 'self_scores' THEN NEW.self_scores ELSE NEW.evaluator_scores END;
+    CONTINUE WHEN v_arr IS NULL;
+    IF cardinality(v_arr) <> v_n OR array_ndims(v_arr) <> 1 THEN
+      RAISE EXCEPTION '% of person % for % has % scores, the criteria set has % sub-items',
+                      v_which, NEW.person_id, NEW.period, cardinality(v_arr), v_n
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_scores_fit_set';
+    END IF;
+    SELECT i.code, i.max_points, v_arr[i.position] AS score INTO v_bad
+      FROM cqs.criteria_item i
+     WHERE i.criteria_set_id = NEW.criteria_set_id
+       AND (v_arr[i.position] IS NULL OR v_arr[i.position] < 0 OR v_arr[i.position] > i.max_points)
+     ORDER BY i.position LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION '% of person % for %: sub-item % scored %, allowed 0 to %',
+                      v_which, NEW.person_id, NEW.period, v_bad.code, coalesce(v_bad.score::text, 'NULL'), v_bad.max_points
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_scores_fit_set';
+    END IF;
+  END LOOP;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER assessment_check BEFORE INSERT OR UPDATE OR DELETE ON cqs.assessment
+  FOR EACH ROW EXECUTE FUNCTION cqs._check_assessment();
+
+-- The criteria and their points: Art. 6 (three general criteria, 30) and Art. 7
+-- (task results a-h, 70; each province sets the points).  A set of maxima per
+-- province/ministry; 'default' is built in and can be replaced by a provincial set.
+CREATE TABLE cqs.organisation_criteria (
+  criteria_code  text NOT NULL,                 -- the set, e.g. 'default', 'hue-2026'
+  part           text NOT NULL CONSTRAINT organisation_criteria_part_valid CHECK (part IN ('general', 'task')),
+  position       integer NOT NULL CONSTRAINT organisation_criteria_position_positive CHECK (position >= 1),
+  code           text NOT NULL,                 -- '6.1'..'6.3', '7.1.a'..'7.1.h'
+  name           text NOT NULL,
+  max_points     numeric NOT NULL CONSTRAINT organisation_criteria_max_positive CHECK (max_points > 0),
+  builtin        boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (criteria_code, part, position)
+);
+COMMENT ON TABLE cqs.organisation_criteria IS
+  'Art. 6-7: the maxima of an organisation''s general criteria (3, totalling 30) and task-result criteria (a-h, totalling 70), per provincial set';
+
+CREATE FUNCTION cqs._check_organisation_criteria() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v record;
+BEGIN
+  FOR v IN SELECT criteria_code, part, sum(max_points) AS total, count(*) AS n, max(position) AS maxpos
+             FROM cqs.organisation_criteria GROUP BY criteria_code, part LOOP
+    IF v.total <> (CASE v.part WHEN 'general' THEN 30 ELSE 70 END) OR v.n <> v.maxpos THEN
+      RAISE EXCEPTION 'organisation criteria set "%" (%): maxima total %, must be % with positions 1..n',
+                      v.criteria_code, v.part, v.total, CASE v.part WHEN 'general' THEN 30 ELSE 70 END
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'organisation_criteria_totals',
+              HINT = 'Art. 6: general criteria 30 points; Art. 7: task results 70 points.';
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER organisation_criteria_totals
+  AFTER INSERT OR UPDATE OR DELETE ON cqs.organisation_criteria
+  DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION cqs._check_organisation_criteria();
+
+INSERT INTO cqs.organisation_criteria (criteria_code, part, position, code, name, max_points, builtin) VALUES
+  ('default', 'general', 1, '6.1', 'Chấp hành đường lối, chính sách, pháp luật; chỉ đạo của cấp trên; chiến lược, kế hoạch', 10, true),
+  ('default', 'general', 2, '6.2', 'Quản lý, sử dụng công chức; môi trường làm việc; đoàn kết nội bộ; kỷ luật, kỷ cương', 10, true),
+  ('default', 'general', 3, '6.3', 'Cải cách hành chính, chuyển đổi số, cải tiến quy trình, khắc phục hạn chế', 10, true),
+  ('default', 'task', 1, '7.1.a', 'Thể chế hóa chủ trương, chính sách thành chiến lược, quy hoạch, kế hoạch, văn bản', 10, true),
+  ('default', 'task', 2, '7.1.b', 'Tỷ lệ hoàn thành nhiệm vụ trong chương trình, kế hoạch năm và nhiệm vụ phát sinh', 15, true),
+  ('default', 'task', 3, '7.1.c', 'Quản lý, điều hành; tháo gỡ điểm nghẽn; không sai phạm trong ban hành văn bản', 10, true),
+  ('default', 'task', 4, '7.1.d', 'Phối hợp, điều phối chính sách liên ngành, liên vùng', 5, true),
+  ('default', 'task', 5, '7.1.đ', 'Chuyển đổi số, đơn giản hóa thủ tục hành chính', 10, true),
+  ('default', 'task', 6, '7.1.e', 'Khoa học - công nghệ, đổi mới sáng tạo', 5, true),
+  ('default', 'task', 7, '7.1.g', 'Giải quyết hồ sơ, thủ tục hành chính; tỷ lệ hồ sơ trực tuyến', 10, true),
+  ('default', 'task', 8, '7.1.h', 'Giải quyết đơn thư, khiếu nại, tố cáo, phản ánh, kiến nghị', 5, true);
+
+-- One organisation's year: scores and the facts Art. 8 conditions read.
+CREATE TABLE cqs.organisation_year (
+  organisation_id        bigint NOT NULL REFERENCES cqs.organisation,
+  year                   integer NOT NULL CONSTRAINT organisation_year_year_range CHECK (year BETWEEN 2026 AND 2100),
+  criteria_code          text NOT NULL DEFAULT 'default',
+  general_scores         numeric[] NOT NULL,     -- Art. 6, in position order
+  task_scores            numeric[] NOT NULL,     -- Art. 7.1.a-h, in position order
+  tasks_assigned         integer NOT NULL CONSTRAINT organisation_year_tasks_assigned CHECK (tasks_assigned >= 0),
+  tasks_completed        integer NOT NULL,       -- done on time with quality counts in tasks_on_time too
+  tasks_on_time          integer NOT NULL,       -- completed on time, with quality and efficiency
+  tasks_exceeded         integer NOT NULL DEFAULT 0,
+  tasks_late             integer NOT NULL DEFAULT 0,
+  planned_tasks          integer NOT NULL,       -- in the year's programme/plan
+  planned_tasks_done     integer NOT NULL,
+  shortcomings_fixed     boolean NOT NULL DEFAULT true,   -- every earlier shortcoming fixed (Art. 8.1.c)
+  violation_concluded    boolean NOT NULL DEFAULT false,  -- Art. 8.4.a: staff-work violations, disunity, factions
+  violation_note         text,
+  force_majeure          boolean NOT NULL DEFAULT false,  -- Art. 8.4.b: weighed by the authority
+  self_proposed_grade    cqs.grade,
+  computed_grade         cqs.grade,              -- filled by cqs.grade_organisations()
+  needs_decision_reason  text,
+  quota_outcome          text,
+  decided_grade          cqs.grade,              -- the recognising authority's decision
+  decided_by             text,
+  decided_at             timestamptz,
+  decision_ref           text,
+  PRIMARY KEY (organisation_id, year),
+  CONSTRAINT organisation_year_counts CHECK (
+    tasks_completed BETWEEN 0 AND tasks_assigned AND tasks_on_time BETWEEN 0 AND tasks_completed
+    AND tasks_exceeded BETWEEN 0 AND tasks_completed AND tasks_late BETWEEN 0 AND tasks_assigned
+    AND planned_tasks_done BETWEEN 0 AND planned_tasks AND planned_tasks >= 0),
+  CONSTRAINT organisation_year_decision_complete CHECK (decided_grade IS NULL OR (decided_by IS NOT NULL AND decided_at IS NOT NULL))
+);
+COMMENT ON TABLE cqs.organisation_year IS
+  'Art. 5-9: an organisation''s yearly scores (general 30 + task results 70), the facts behind Art. 8''s conditions, the computed grade or the reason the authority must decide, the quota outcome and the decision';
+
+CREATE FUNCTION cqs._check_organisation_year() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_bad record;
+BEGIN
+  SELECT c.part, c.code, c.max_points,
+         CASE c.part WHEN 'general' THEN NEW.general_scores[c.position] ELSE NEW.task_scores[c.position] END AS score
+    INTO v_bad
+    FROM cqs.organisation_criteria c
+   WHERE c.criteria_code = NEW.criteria_code
+     AND (CASE c.part WHEN 'general' THEN NEW.general_scores[c.position] ELSE NEW.task_scores[c.position] END) IS DISTINCT FROM
+         least(greatest(CASE c.part WHEN 'general' THEN NEW.general_scores[c.position] ELSE NEW.task_scores[c.position] END, 0), c.max_points)
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'organisation % year %: criterion % scored %, allowed 0 to %',
+                    NEW.organisation_id, NEW.year, v_bad.code, coalesce(v_bad.score::text, 'NULL'), v_bad.max_points
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'organisation_year_scores_fit';
+  END IF;
+  IF cardinality(NEW.general_scores) <> (SELECT count(*) FROM cqs.organisation_criteria c
+                                          WHERE c.criteria_code = NEW.criteria_code AND c.part = 'general')
+     OR cardinality(NEW.task_scores) <> (SELECT count(*) FROM cqs.organisation_criteria c
+                                          WHERE c.criteria_code = NEW.criteria_code AND c.part = 'task') THEN
+    RAISE EXCEPTION 'organisation % year %: the score arrays do not match criteria set "%"',
+                    NEW.organisation_id, NEW.year, NEW.criteria_code
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'organisation_year_scores_fit';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER organisation_year_check BEFORE INSERT OR UPDATE OF general_scores, task_scores, criteria_code
+  ON cqs.organisation_year FOR EACH ROW EXECUTE FUNCTION cqs._check_organisation_year();
+
+-- Art. 8.5: the competent authority's decision allowing up to 25% (for organisations
+-- when person_scope is false, for civil servants of organisation_id otherwise).
+CREATE TABLE cqs.quota_decision (
+  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  year             integer NOT NULL,
+  for_people       boolean NOT NULL,     -- true: Art. 20.5.b (its civil servants); false: Art. 8.5.b (organisations it recognises)
+  duty_group       text NOT NULL DEFAULT '*',
+  rate             numeric NOT NULL CONSTRAINT quota_decision_rate_range CHECK (rate > 0.20 AND rate <= 0.25),
+  decided_by       text NOT NULL,
+  decided_at       timestamptz NOT NULL,
+  decision_ref     text NOT NULL,
+  PRIMARY KEY (organisation_id, year, for_people, duty_group)
+);
+COMMENT ON TABLE cqs.quota_decision IS
+  'Art. 8.5.b, 20.5.b: the competent authority''s decision raising the excellence quota above 20% (at most 25%), with who, when and the reference';
+
+-- Leave (Art. 11.2): sick and maternity leave are graded on the months worked;
+-- unpaid leave only with at least 6 months worked.
+CREATE TABLE cqs.leave_record (
+  leave_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id   bigint NOT NULL REFERENCES cqs.person,
+  kind        text NOT NULL CONSTRAINT leave_record_kind_valid CHECK (kind IN ('sick', 'maternity', 'unpaid', 'other')),
+  start_date  date NOT NULL,
+  end_date    date NOT NULL,
+  note        text,
+  CONSTRAINT leave_record_dates_ordered CHECK (end_date >= start_date),
+  CONSTRAINT leave_record_dates_sane CHECK (cqs._sane_day(start_date) AND cqs._sane_day(end_date))
+);
+CREATE INDEX leave_record_person_idx ON cqs.leave_record (person_id);
+COMMENT ON TABLE cqs.leave_record IS
+  'Art. 11.2, 19.3: leave (nghỉ ốm, thai sản, không hưởng lương, khác) with dates; months fully on leave are not worked';
+
+-- Discipline (Art. 11.3, 20.4.c): administrative or Party, reprimand (khiển trách) or heavier.
+CREATE TABLE cqs.discipline (
+  discipline_id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id                bigint NOT NULL REFERENCES cqs.person,
+  kind                     text NOT NULL CONSTRAINT discipline_kind_valid CHECK (kind IN ('administrative', 'party')),
+  level                    text NOT NULL CONSTRAINT discipline_level_valid
+                           CHECK (level IN ('khien_trach', 'canh_cao', 'ha_bac_luong', 'giang_chuc', 'cach_chuc',
+                                            'buoc_thoi_viec', 'khai_tru')),
+  decision_date            date NOT NULL,
+  decision_ref             text NOT NULL,
+  act_ref                  text NOT NULL,       -- the act punished: Party and administrative discipline for one act share it
+  act_description          text,
+  act_organisation_id      bigint NOT NULL REFERENCES cqs.organisation,   -- where the act happened (Art. 11.3.c-d)
+  public_duty_or_degradation boolean NOT NULL DEFAULT true               -- Art. 11.3.a: only these force the grade
+);
+CREATE INDEX discipline_person_idx ON cqs.discipline (person_id);
+COMMENT ON TABLE cqs.discipline IS
+  'Art. 11.3, 20.4.c: administrative or Party discipline (khiển trách or heavier), the act it punishes and where it happened';
+
+-- Other overrides (Art. 20.4.b, 20.4.d, 11.3.b): degradation concluded by an authority;
+-- for leaders, corruption/waste handled by law in a unit under their direct charge; an
+-- act used for khong_hoan_thanh before any discipline decision.
+CREATE TABLE cqs.year_override (
+  override_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id     bigint NOT NULL REFERENCES cqs.person,
+  year          integer NOT NULL,
+  kind          text NOT NULL CONSTRAINT year_override_kind_valid
+                CHECK (kind IN ('degradation', 'corruption_waste_in_unit', 'violation_before_discipline')),
+  act_ref       text,                          -- for Art. 11.3.b: a later discipline for this act does not count again
+  decided_by    text NOT NULL,
+  decided_on    date NOT NULL,
+  reference     text NOT NULL,
+  reason        text NOT NULL
+);
+CREATE INDEX year_override_person_idx ON cqs.year_override (person_id, year);
+COMMENT ON TABLE cqs.year_override IS
+  'Art. 20.4.b (degradation), 20.4.d (leaders: corruption/waste in a unit under their direct charge), 11.3.b (an act used before its discipline decision)';
+
+-- Public holidays (ngày nghỉ lễ, Tết) for working-day deadlines (Art. 22).
+CREATE TABLE cqs.public_holiday (
+  day   date PRIMARY KEY,
+  name  text NOT NULL
+);
+COMMENT ON TABLE cqs.public_holiday IS 'Public holidays and compensatory days off, for deadlines counted in working days (Art. 22)';
+
+-- The annual procedure (Art. 21), one row per person and year.
+CREATE TABLE cqs.year_grading (
+  person_id              bigint NOT NULL REFERENCES cqs.person,
+  year                   integer NOT NULL,
+  self_proposed_grade    cqs.grade,            -- Form 02
+  self_proposed_at       timestamptz,
+  meeting_minutes_ref    text,                 -- biên bản cuộc họp
+  meeting_on             date,
+  party_opinion          text,                 -- ý kiến cấp ủy (heads and deputies)
+  party_opinion_at       timestamptz,
+  personnel_proposal     cqs.grade,            -- bộ phận tham mưu tổ chức cán bộ
+  personnel_proposed_at  timestamptz,
+  PRIMARY KEY (person_id, year)
+);
+COMMENT ON TABLE cqs.year_grading IS
+  'Art. 21: the annual procedure: self-proposed grade (Form 02), meeting minutes, Party committee opinion (heads, deputies), the personnel section''s proposal';
+
+-- The authority's choice among candidates tied at the quota cut-off, or against the
+-- proposal (Art. 20.5: the authority decides who keeps xuat_sac).
+CREATE TABLE cqs.quota_choice (
+  person_id   bigint NOT NULL REFERENCES cqs.person,
+  year        integer NOT NULL,
+  keeps       boolean NOT NULL,
+  decided_by  text NOT NULL,
+  decided_at  timestamptz NOT NULL,
+  PRIMARY KEY (person_id, year)
+);
+COMMENT ON TABLE cqs.quota_choice IS 'Art. 20.5: the authority''s final choice of who keeps xuat_sac within the quota';
+
+-- Decisions (Art. 21.1.đ, 21.3): a re-grading is a new decision that supersedes the
+-- old one; both stay on record.
+CREATE TABLE cqs.grade_decision (
+  decision_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id        bigint NOT NULL REFERENCES cqs.person,
+  year             integer NOT NULL,
+  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,   -- the grading organisation
+  grade            cqs.grade NOT NULL,
+  decided_by       text NOT NULL,
+  decided_at       timestamptz NOT NULL DEFAULT now(),
+  reference        text NOT NULL,
+  supersedes       bigint REFERENCES cqs.grade_decision DEFERRABLE INITIALLY DEFERRED,
+  reason           text,
+  notified_at      timestamptz,                 -- written notification to the civil servant
+  published_at     timestamptz,                 -- public announcement (preferably electronic)
+  CONSTRAINT grade_decision_regrade_reason CHECK (supersedes IS NULL OR reason IS NOT NULL)
+);
+CREATE UNIQUE INDEX grade_decision_supersedes_once ON cqs.grade_decision (supersedes) WHERE supersedes IS NOT NULL;
+CREATE INDEX grade_decision_person_year_idx ON cqs.grade_decision (person_id, year);
+COMMENT ON TABLE cqs.grade_decision IS
+  'Art. 21, 21.3, 4.4: grading decisions; a re-grading supersedes the earlier decision, which stays on record';
+
+-- Complaints (kiến nghị, Art. 22): resolved within 7 working days of receipt.
+CREATE TABLE cqs.complaint (
+  complaint_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  person_id        bigint NOT NULL REFERENCES cqs.person,
+  decision_id      bigint NOT NULL REFERENCES cqs.grade_decision,
+  filed_on         date NOT NULL,
+  content          text NOT NULL,
+  resolved_on      date,
+  outcome          text CONSTRAINT complaint_outcome_valid CHECK (outcome IN ('rejected', 'upheld_regraded', 'withdrawn')),
+  outcome_note     text,
+  CONSTRAINT complaint_resolution_complete CHECK ((resolved_on IS NULL) = (outcome IS NULL)),
+  CONSTRAINT complaint_resolved_after_filing CHECK (resolved_on IS NULL OR resolved_on >= filed_on),
+  CONSTRAINT complaint_dates_sane CHECK (cqs._sane_day(filed_on) AND cqs._sane_day(resolved_on))
+);
+COMMENT ON TABLE cqs.complaint IS 'Art. 22: a civil servant''s complaint about a grading decision; due 7 working days after receipt';
+
+-- Bonus regulation of an organisation (Art. 23, 26.1.e; Huế plan item II.9):
+-- a coefficient per grade, optionally weighted by the score.
+CREATE TABLE cqs.bonus_regulation (
+  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  grade            cqs.grade NOT NULL,
+  coefficient      numeric NOT NULL CONSTRAINT bonus_regulation_coefficient_nonnegative CHECK (coefficient >= 0),
+  weight_by_score  boolean NOT NULL DEFAULT false,
+  PRIMARY KEY (organisation_id, grade)
+);
+COMMENT ON TABLE cqs.bonus_regulation IS
+  'Art. 23, 26.1.e: an organisation''s own regulation for income supplements and bonuses: a coefficient per grade, optionally weighted by score';
+
+-- Locks (Art. 16-17, 21.3): a period of an organisation and its sub-units closed for
+-- evaluation.  A lock is a record: who locked, when and why; reopening is recorded
+-- on the same row (once), never by deleting it.
+CREATE TABLE cqs.period_lock (
+  lock_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  period           date NOT NULL
+                   CONSTRAINT period_lock_period_is_month CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
+  period_kind      text NOT NULL CONSTRAINT period_lock_kind_valid CHECK (period_kind IN ('month', 'quarter')),
+  people           integer NOT NULL,
+  unassessed       integer NOT NULL DEFAULT 0,     -- people locked without an assessment
+  reason           text,
+  locked_at        timestamptz NOT NULL DEFAULT now(),
+  locked_by        text NOT NULL DEFAULT session_user,
+  reopened_at      timestamptz,
+  reopened_by      text,
+  reopen_reason    text,
+  CONSTRAINT period_lock_reopen_complete
+    CHECK ((reopened_at IS NULL) = (reopened_by IS NULL) AND (reopened_at IS NULL) = (reopen_reason IS NULL)),
+  CONSTRAINT period_lock_reopen_reason CHECK (reopen_reason IS NULL OR length(btrim(reopen_reason)) > 0)
+);
+CREATE UNIQUE INDEX period_lock_active_key ON cqs.period_lock (organisation_id, period) WHERE reopened_at IS NULL;
+COMMENT ON TABLE cqs.period_lock IS
+  'Art. 16-17, 21.3: a locked (closed) evaluation period of an organisation and its sub-units: who locked it, when, why, and its reopening with who, when and why';
+
+-- The results as they were notified when the period was locked: records, never
+-- recomputed.  cqs.period_result mirrors the active ones.
+CREATE TABLE cqs.locked_result (
+  lock_id          bigint NOT NULL REFERENCES cqs.period_lock,
+  person_id        bigint NOT NULL REFERENCES cqs.person,
+  period           date NOT NULL,            -- first day of the month or quarter
+  period_kind      text NOT NULL,
+  organisation_id  bigint NOT NULL,
+  person_kind      text NOT NULL,
+  role             text NOT NULL,
+  field            text,
+  assigned_units   numeric,
+  completed_units  numeric,
+  quality_units    numeric,
+  progress_units   numeric,
+  a                numeric,
+  b                numeric,
+  c                numeric,
+  d                numeric,
+  dd               numeric,
+  e                numeric,
+  task_score       numeric,
+  general_score    numeric,
+  total            numeric,
+  base_total       numeric,                  -- the total with d = 100 (what leaders' d reads, Art. 15.3)
+  grade            cqs.grade,
+  note             text,
+  lateness_mode    text,                     -- the policies it was computed under (DOMAIN.md section 3-4)
+  cap_mode         text,
+  decimals         integer,
+  criteria_set_id  bigint,
+  computed_version text NOT NULL,            -- the extension version that computed it
+  computed_at      timestamptz NOT NULL,
+  PRIMARY KEY (lock_id, person_id, period)
+);
+CREATE INDEX locked_result_person_idx ON cqs.locked_result (person_id, period);
+COMMENT ON TABLE cqs.locked_result IS
+  'Art. 16-17, 21: every result of a locked period exactly as notified (ratios, leader terms, scores, total, grade, the policies and extension version it was computed under); append-only';
+
+-- Lock records are append-only: locked results never change; a lock row changes
+-- once, when it is reopened.  (TRUNCATE is refused too.)
+CREATE FUNCTION cqs._lock_records_append_only() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF TG_TABLE_NAME = 'period_lock' AND TG_OP = 'UPDATE' AND OLD.reopened_at IS NULL AND NEW.reopened_at IS NOT NULL
+     AND (NEW.lock_id, NEW.organisation_id, NEW.period, NEW.period_kind, NEW.people, NEW.unassessed, NEW.reason,
+          NEW.locked_at, NEW.locked_by)
+         IS NOT DISTINCT FROM (OLD.lock_id, OLD.organisation_id, OLD.period, OLD.period_kind, OLD.people,
+          OLD.unassessed, OLD.reason, OLD.locked_at, OLD.locked_by) THEN
+    RETURN NEW;                       -- the one change a lock record takes: its reopening
+  END IF;
+  RAISE EXCEPTION '% on cqs.% refused: lock records are kept as they were written', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'object_not_in_prerequisite_state',
+          HINT = 'A lock is reopened with cqs.reopen_period(), which keeps the record (Art. 21.3).';
+END $$;
+CREATE TRIGGER period_lock_append_only BEFORE UPDATE OR DELETE ON cqs.period_lock
+  FOR EACH ROW EXECUTE FUNCTION cqs._lock_records_append_only();
+CREATE TRIGGER period_lock_no_truncate BEFORE TRUNCATE ON cqs.period_lock
+  FOR EACH STATEMENT EXECUTE FUNCTION cqs._lock_records_append_only();
+CREATE TRIGGER locked_result_append_only BEFORE UPDATE OR DELETE ON cqs.locked_result
+  FOR EACH ROW EXECUTE FUNCTION cqs._lock_records_append_only();
+CREATE TRIGGER locked_result_no_truncate BEFORE TRUNCATE ON cqs.locked_result
+  FOR EACH STATEMENT EXECUTE FUNCTION cqs._lock_records_append_only();

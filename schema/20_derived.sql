@@ -1,0 +1,83 @@
+-- Layer 3: derived tables.  Everything here can be rebuilt from the records at
+-- any time and has exactly one writer: the extension's own code in 40_maintenance.sql.
+
+-- Period results (Art. 14-17): the current result of every person and period --
+-- computed from the records while the period is open, a verbatim copy of the
+-- locked_result while it is locked.  Not dumped: cqs.rebuild() recreates it exactly.
+-- No foreign keys: the records it comes from carry them.
+CREATE TABLE cqs.period_result (LIKE cqs.locked_result INCLUDING DEFAULTS);
+ALTER TABLE cqs.period_result
+  ALTER COLUMN lock_id DROP NOT NULL,                    -- set while it mirrors a locked result
+  ALTER COLUMN computed_version SET DEFAULT cqs._extension_version(),
+  ALTER COLUMN computed_at SET DEFAULT now(),
+  ADD PRIMARY KEY (person_id, period),
+  ADD CONSTRAINT period_result_kind_valid CHECK (period_kind IN ('month', 'quarter'));
+CREATE INDEX period_result_period_org_idx ON cqs.period_result (period, organisation_id);
+-- Leaders' d (Art. 15.3) asks "does anyone they manage score under 50?": few rows.
+CREATE INDEX period_result_low_idx ON cqs.period_result (period, organisation_id)
+  WHERE base_total < 50 AND person_kind = 'civil_servant';
+CREATE INDEX period_result_leaders_idx ON cqs.period_result (period, organisation_id) WHERE role <> 'staff';
+COMMENT ON TABLE cqs.period_result IS
+  'Art. 14-17: a person''s current result for a month or quarter (ratios a, b, c; leader terms d, đ, e; task score; general score; total; grade; the policies and version it was computed under); derived, written only by the extension, a copy of the locked result once locked';
+
+-- What needs recomputing (async mode): the people and months whose records changed.
+-- Durable and WAL-logged, drained in batches by cqs.process_queue().
+CREATE TABLE cqs.refresh_queue (
+  person_id    bigint NOT NULL,
+  month        date NOT NULL,
+  enqueued_at  timestamptz NOT NULL DEFAULT now(),
+  PRIMARY KEY (person_id, month)
+);
+COMMENT ON TABLE cqs.refresh_queue IS
+  'People and months whose records changed and whose results are not recomputed yet (refresh mode async); drained by cqs.process_queue()';
+
+-- Whole months whose results are stale (refresh mode off, or records restored):
+-- cqs.rebuild() or cqs.process_queue() recompute them.
+CREATE TABLE cqs.stale_month (
+  month        date PRIMARY KEY,
+  since        timestamptz NOT NULL DEFAULT now(),
+  why          text NOT NULL
+);
+COMMENT ON TABLE cqs.stale_month IS
+  'Months whose results are stale as a whole (bulk loads in refresh mode off, restores); cleared by cqs.rebuild()';
+
+-- The computed year of a person: what cqs.grade_year() proposes.
+CREATE TABLE cqs.year_result (
+  person_id            bigint NOT NULL REFERENCES cqs.person,
+  year                 integer NOT NULL,
+  organisation_id      bigint NOT NULL REFERENCES cqs.organisation,   -- grading organisation (Art. 19.1)
+  using_agency_id      bigint NOT NULL REFERENCES cqs.organisation,
+  role                 text NOT NULL,
+  duty_group           text NOT NULL,
+  months_worked        integer NOT NULL,
+  months_counted       integer NOT NULL,
+  mean_total           numeric,
+  score_grade          cqs.grade,
+  override_reasons     text[] NOT NULL DEFAULT '{}',
+  quota_outcome        text,
+  cap_reason           text,
+  proposed_grade       cqs.grade,
+  not_graded_reason    text,
+  computed_at          timestamptz NOT NULL DEFAULT now(),
+  stale                boolean NOT NULL DEFAULT false,   -- a period result changed since: grade again
+  PRIMARY KEY (person_id, year)
+);
+CREATE INDEX year_result_year_org_idx ON cqs.year_result (year, using_agency_id, duty_group);
+COMMENT ON TABLE cqs.year_result IS
+  'Art. 11, 17.3, 19-20: a person''s computed year: months worked and counted, mean total, grade by score, overrides, quota outcome, head cap and the proposed grade';
+
+-- A result that mirrors an active lock is the record's copy: it changes only when the
+-- lock is reopened.  (Only the owner can write this table at all; this guards against
+-- mistakes.  TRUNCATE is fine: cqs.rebuild() copies locked results back.)
+CREATE FUNCTION cqs._refuse_locked_result() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF EXISTS (SELECT 1 FROM cqs.period_lock l WHERE l.lock_id = OLD.lock_id AND l.reopened_at IS NULL) THEN
+    RAISE EXCEPTION 'result of person % for period % is locked (lock %)', OLD.person_id, OLD.period, OLD.lock_id
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Locked results are final; cqs.reopen_period() reopens a period, with a reason (Art. 21.3).';
+  END IF;
+  RETURN CASE WHEN TG_OP = 'DELETE' THEN OLD ELSE NEW END;
+END $$;
+CREATE TRIGGER period_result_locked BEFORE UPDATE OR DELETE ON cqs.period_result
+  FOR EACH ROW WHEN (OLD.lock_id IS NOT NULL) EXECUTE FUNCTION cqs._refuse_locked_result();

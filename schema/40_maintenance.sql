@@ -1,0 +1,722 @@
+-- Layer 5: maintenance -- the refresh queue, the one writer of results, rebuilds and
+-- the year's grading.  Owner-rights code: search_path pinned, every object qualified.
+--
+-- How results stay current.  Records (10_records.sql) carry statement triggers that
+-- only note which people and months changed.  What happens next is the refresh mode,
+-- the setting cqs.refresh_mode (per session, role or database):
+--   sync  (default)  the writer recomputes them before the statement ends, so results
+--                    are current when the writing transaction commits;
+--   async            they wait in cqs.refresh_queue until CALL cqs.process_queue();
+--   off              whole months are marked stale (bulk loads; administrators only)
+--                    until cqs.rebuild().
+-- Results are written by one writer, cqs._write_results() (or cqs.rebuild() for whole
+-- months), with the owner's rights, under transaction-scoped advisory locks taken in
+-- one global order, so that concurrent writers serialise exactly where they must:
+--   1. month locks: shared by writers of a month, exclusive for lock_period, rebuild
+--      and grade_year (key 1: 2^28 + months since 2000-01, key 2: 0);
+--   2. person locks: one writer per person at a time (key 1: 2^29, key 2: person_id);
+--   3. leader locks: whoever may change the d of an organisation's leaders in a period
+--      (key 1: 3 x 2^28 + months since 2000-01, key 2: organisation_id).
+-- Within each class the keys are taken in ascending order, the classes in this order.
+
+-- A restore loading records: a superuser's COPY, which is how pg_dump's plain and
+-- custom formats and pg_restore (serial or parallel) load data.  The rows were checked
+-- when they were first written; checks that read other tables (locks, catalogue ranges)
+-- cannot hold while tables are loaded one by one.  No setting a client can change is
+-- involved, and non-superusers are always checked.
+CREATE FUNCTION cqs._loading_records() RETURNS boolean
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = session_user), false)
+     AND pg_catalog.current_query() ~* '^(\s|--[^\n]*\n)*copy\s'
+$$;
+
+-- The refresh mode in force (see above); an unknown value is an error, not a default.
+CREATE FUNCTION cqs.refresh_mode() RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_mode text := coalesce(nullif(current_setting('cqs.refresh_mode', true), ''), 'sync');
+BEGIN
+  IF v_mode NOT IN ('sync', 'async', 'off') THEN
+    RAISE EXCEPTION 'cqs.refresh_mode must be sync, async or off, got "%"', v_mode
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF v_mode = 'off' AND NOT pg_catalog.has_function_privilege(session_user, 'cqs.rebuild(date, date)', 'EXECUTE') THEN
+    RAISE EXCEPTION 'cqs.refresh_mode = off is for bulk loads by whoever may run cqs.rebuild(); % may not', session_user
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Use sync or async.';
+  END IF;
+  RETURN v_mode;
+END $$;
+COMMENT ON FUNCTION cqs.refresh_mode() IS
+  'The refresh mode in force: sync (results current at commit), async (queued for cqs.process_queue()) or off (months marked stale until cqs.rebuild(); administrators only)';
+
+-- Class 1: month locks (shared for writers, exclusive to close or rebuild months).
+CREATE FUNCTION cqs._lock_months(months date[], exclusive boolean DEFAULT false) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v integer;
+BEGIN
+  FOR v IN SELECT DISTINCT cqs._month_index(m) FROM unnest(months) AS m WHERE m IS NOT NULL ORDER BY 1 LOOP
+    IF exclusive THEN
+      PERFORM pg_catalog.pg_advisory_xact_lock(268435456 + v, 0);
+    ELSE
+      PERFORM pg_catalog.pg_advisory_xact_lock_shared(268435456 + v, 0);
+    END IF;
+  END LOOP;
+END $$;
+
+-- A record's check waits for any lock_period() of its months before it reads locks.
+CREATE FUNCTION cqs._wait_for_months(months date[]) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+RETURN cqs._lock_months(months, false);
+
+-- Class 2: one writer per person.
+CREATE FUNCTION cqs._lock_people(persons bigint[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v integer;
+BEGIN
+  FOR v IN SELECT DISTINCT (p % 2147483647)::integer FROM unnest(persons) AS p WHERE p IS NOT NULL ORDER BY 1 LOOP
+    PERFORM pg_catalog.pg_advisory_xact_lock(536870912, v);
+  END LOOP;
+END $$;
+
+-- Class 3: the leaders of these organisations in these periods.
+CREATE FUNCTION cqs._lock_leaders(orgs bigint[], periods date[]) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v record;
+BEGIN
+  FOR v IN SELECT DISTINCT cqs._month_index(t.period) AS m, (t.org % 2147483647)::integer AS o
+             FROM unnest(orgs, periods) AS t(org, period) WHERE t.org IS NOT NULL ORDER BY 1, 2 LOOP
+    PERFORM pg_catalog.pg_advisory_xact_lock(805306368 + v.m, v.o);
+  END LOOP;
+END $$;
+
+-- Leaders' d (Art. 15.3) applied to the stored results: the leaders of the given
+-- organisations in the given periods (organisations NULL: every leader of the periods).
+-- Their task score, total and grade follow; their year results turn stale if d moved.
+CREATE FUNCTION cqs._apply_leaders_d(orgs bigint[], periods date[]) RETURNS bigint
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_n bigint;
+BEGIN
+  WITH l AS (
+    SELECT r.person_id, r.period, r.d AS old_d, x.d,
+           cqs.leader_task_score(r.a, r.b, r.c, x.d, r.dd, r.e, r.cap_mode) AS task_score
+      FROM cqs.period_result r
+      CROSS JOIN LATERAL (SELECT cqs._leader_d(r.person_id, r.period, r.organisation_id, r.role, r.field) AS d) x
+     WHERE r.role IN ('head', 'deputy') AND r.person_kind = 'civil_servant' AND r.lock_id IS NULL
+       AND (CASE WHEN orgs IS NULL THEN r.period = ANY (periods)
+                 ELSE (r.organisation_id, r.period) IN (SELECT * FROM unnest(orgs, periods)) END)
+  ), u AS (
+    UPDATE cqs.period_result r
+       SET d = l.d,
+           task_score = l.task_score,
+           total = cqs.period_total(r.general_score, l.task_score, r.decimals),
+           grade = cqs.classify(cqs.period_total(r.general_score, l.task_score, r.decimals))
+      FROM l
+     WHERE r.person_id = l.person_id AND r.period = l.period AND l.d IS DISTINCT FROM l.old_d
+    RETURNING r.person_id, r.period
+  ), s AS (
+    UPDATE cqs.year_result y SET stale = true
+      FROM u WHERE y.person_id = u.person_id AND y.year = date_part('year', u.period) AND NOT y.stale
+  )
+  SELECT count(*) INTO v_n FROM u;
+  RETURN v_n;
+END $$;
+
+-- The one writer for a few people: recompute the results of the periods holding the
+-- given (person, month) pairs, under the locks above.  Owner's rights; not callable by
+-- clients (the record triggers and the maintenance procedures call it).
+CREATE FUNCTION cqs._write_results(persons bigint[], months date[]) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+DECLARE
+  v_new   cqs.period_result[];
+  v_old   cqs.period_result[];
+  v_orgs  bigint[];
+  v_pers  date[];
+BEGIN
+  IF coalesce(cardinality(persons), 0) = 0 THEN
+    RETURN 0;
+  END IF;
+  PERFORM cqs._lock_months(months, false);
+  PERFORM cqs._lock_people(persons);
+  -- From here on every statement sees what the writers before us committed.
+  v_new := ARRAY(SELECT r FROM cqs._compute_results(persons, months) AS r);
+  v_old := ARRAY(SELECT r FROM cqs.period_result AS r
+                  WHERE r.person_id = ANY (persons) AND r.lock_id IS NULL
+                    AND EXISTS (SELECT 1 FROM unnest(persons, months) AS t(person_id, month)
+                                 WHERE t.person_id = r.person_id AND t.month >= r.period
+                                   AND t.month < cqs.period_end(r.period, r.period_kind)));
+
+  -- Whose d may move (Art. 15.3): the leaders above anyone who crossed 50 or moved while
+  -- under 50, and the leaders among these people.  Their organisations' leader locks.
+  WITH n AS (SELECT * FROM unnest(v_new)), o AS (SELECT * FROM unnest(v_old)),
+  j AS (
+    SELECT coalesce(n.period, o.period) AS period, n.organisation_id AS n_org, o.organisation_id AS o_org,
+           n.role AS n_role,
+           coalesce(n.person_kind = 'civil_servant' AND n.base_total < 50, false) AS n_low,
+           coalesce(o.person_kind = 'civil_servant' AND o.base_total < 50, false) AS o_low,
+           (n.organisation_id, n.role, n.field, n.person_kind) IS DISTINCT FROM
+           (o.organisation_id, o.role, o.field, o.person_kind) AS moved
+      FROM n FULL JOIN o ON o.person_id = n.person_id AND o.period = n.period
+  ), k AS (
+    SELECT t.ancestor_id AS org, j.period
+      FROM j JOIN cqs.organisation_tree t ON t.descendant_id IN (j.n_org, j.o_org)
+     WHERE j.n_low <> j.o_low OR ((j.n_low OR j.o_low) AND j.moved)
+    UNION
+    SELECT j.n_org, j.period FROM j WHERE j.n_role IN ('head', 'deputy')
+  )
+  SELECT array_agg(k.org), array_agg(k.period) INTO v_orgs, v_pers FROM k;
+  PERFORM cqs._lock_leaders(v_orgs, v_pers);
+
+  DELETE FROM cqs.period_result r
+   USING unnest(v_old) AS o
+   WHERE r.person_id = o.person_id AND r.period = o.period AND r.lock_id IS NULL;
+  DELETE FROM cqs.period_result r       -- a key that moved into another period
+   USING unnest(v_new) AS n
+   WHERE r.person_id = n.person_id AND r.period = n.period AND r.lock_id IS NULL;
+  INSERT INTO cqs.period_result SELECT * FROM unnest(v_new);
+  IF v_orgs IS NOT NULL THEN
+    PERFORM cqs._apply_leaders_d(v_orgs, v_pers);
+  END IF;
+  UPDATE cqs.year_result y SET stale = true
+   WHERE y.person_id = ANY (persons) AND NOT y.stale
+     AND y.year IN (SELECT DISTINCT date_part('year', m)::integer FROM unnest(months) AS m);
+  RETURN cardinality(v_new);
+END $$;
+COMMENT ON FUNCTION cqs._write_results(bigint[], date[]) IS
+  'The one writer of period results for a few people (Art. 12-17): recomputes the periods holding the given (person, month) pairs under advisory locks; owner''s rights';
+
+-- Recompute whole months from scratch (widened to whole quarters): every open result
+-- recomputed, every locked one copied back from its record.  NULL bounds: every month
+-- that has records or stale marks.  Takes the months' exclusive locks: edits of those
+-- months wait for it.
+CREATE FUNCTION cqs.rebuild(from_month date DEFAULT NULL, to_month date DEFAULT NULL) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER
+SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan SET client_min_messages = warning AS $$
+DECLARE
+  v_months date[];
+  v_n      bigint;
+BEGIN
+  IF NOT (cqs._sane_day(from_month) AND cqs._sane_day(to_month)) OR from_month > to_month THEN
+    RAISE EXCEPTION 'cannot rebuild from % to %', from_month, to_month
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Give months between 2000-01 and 2100-12, in order.';
+  END IF;
+  SELECT array_agg(DISTINCT m::date ORDER BY m::date) INTO v_months
+    FROM (SELECT date_trunc('quarter', x::timestamp without time zone) AS q
+            FROM (SELECT tl.period AS x FROM cqs.task_line tl
+                  UNION SELECT a.period FROM cqs.assessment a
+                  UNION SELECT r.period FROM cqs.period_result r
+                  UNION SELECT lr.period FROM cqs.locked_result lr
+                  UNION SELECT s.month FROM cqs.stale_month s
+                  UNION SELECT q.month FROM cqs.refresh_queue q) src
+           WHERE (from_month IS NULL OR x >= date_trunc('quarter', from_month::timestamp without time zone))
+             AND (to_month IS NULL OR x <= to_month)
+           GROUP BY 1) qs,
+         generate_series(qs.q, qs.q + interval '2 months', interval '1 month') AS m;
+  IF v_months IS NULL THEN
+    RETURN 0;
+  END IF;
+  PERFORM cqs._lock_months(v_months, true);
+
+  DELETE FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL;
+  INSERT INTO cqs.period_result SELECT * FROM cqs._compute_all(v_months);
+  GET DIAGNOSTICS v_n = ROW_COUNT;
+  INSERT INTO cqs.period_result          -- locked results, where they are missing (after a restore)
+  SELECT lr.* FROM cqs.locked_result lr JOIN cqs.period_lock pl ON pl.lock_id = lr.lock_id AND pl.reopened_at IS NULL
+   WHERE lr.period = ANY (v_months)
+     AND NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = lr.person_id AND r.period = lr.period);
+  PERFORM cqs._apply_leaders_d(NULL, v_months);
+  DELETE FROM cqs.refresh_queue q WHERE q.month = ANY (v_months);
+  DELETE FROM cqs.stale_month s WHERE s.month = ANY (v_months);
+  ANALYZE cqs.period_result;
+  RETURN v_n;
+END $$;
+COMMENT ON FUNCTION cqs.rebuild(date, date) IS
+  'Recompute every result of whole months (widened to quarters; default: every month with records) from the records; locked results are copied back from cqs.locked_result exactly';
+
+-- cqs._compute_results for whole months through PL/pgSQL's RETURN QUERY, which may run
+-- in parallel (partial task_ratios aggregation); an INSERT ... SELECT never would.
+CREATE FUNCTION cqs._compute_all(months date[]) RETURNS SETOF cqs.period_result
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+BEGIN
+  RETURN QUERY SELECT * FROM cqs._compute_results(NULL, months);
+END $$;
+
+-- Records changed: what the refresh mode says (see the top of this file).  Many
+-- people at once in sync mode (a policy change, a bulk statement) rebuild whole months.
+CREATE FUNCTION cqs._results_changed(persons bigint[], months date[], why text) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_mode text;
+BEGIN
+  IF coalesce(cardinality(persons), 0) = 0 THEN
+    RETURN;
+  END IF;
+  v_mode := CASE WHEN cqs._loading_records() THEN 'off' ELSE cqs.refresh_mode() END;
+  IF v_mode = 'sync' AND cardinality(persons) > 20000 THEN
+    PERFORM cqs.rebuild(min(m), max(m)) FROM unnest(months) AS m;
+  ELSIF v_mode = 'sync' THEN
+    PERFORM cqs._write_results(persons, months);
+  ELSIF v_mode = 'async' THEN
+    INSERT INTO cqs.refresh_queue AS q (person_id, month)
+    SELECT DISTINCT t.p, t.m FROM unnest(persons, months) AS t(p, m)
+    ON CONFLICT (person_id, month) DO NOTHING;
+  ELSE
+    INSERT INTO cqs.stale_month AS s (month, why)
+    SELECT DISTINCT m, why FROM unnest(months) AS m
+    ON CONFLICT (month) DO NOTHING;
+  END IF;
+END $$;
+
+-- Task lines changed (Art. 13-14): the coefficient must lie in the item's range
+-- (HB ch. II) and a locked period refuses every change (55000); then results follow.
+-- Owner's rights: the caller needs no right on results.
+CREATE FUNCTION cqs._task_lines_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_bad     record;
+  v_persons bigint[];
+  v_months  date[];
+BEGIN
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(n.person_id), array_agg(n.period) INTO v_persons, v_months FROM new_rows n;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(o.person_id), array_agg(o.period) INTO v_persons, v_months FROM old_rows o;
+  ELSE
+    SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
+      FROM (SELECT n.person_id, n.period FROM new_rows n UNION SELECT o.person_id, o.period FROM old_rows o) x;
+  END IF;
+  IF NOT cqs._loading_records() THEN
+    IF TG_OP <> 'DELETE' THEN
+      SELECT n.task_line_id, n.coefficient, i.code, i.coefficient_low, i.coefficient_high INTO v_bad
+        FROM new_rows n JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id)
+       WHERE n.coefficient < i.coefficient_low OR n.coefficient > i.coefficient_high
+       LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION 'task line %: coefficient % is outside item %''s range % to %',
+                        v_bad.task_line_id, v_bad.coefficient, v_bad.code, v_bad.coefficient_low, v_bad.coefficient_high
+          USING ERRCODE = 'check_violation', CONSTRAINT = 'task_line_coefficient_in_item_range',
+                HINT = 'The coefficient is fixed at assignment within the catalogue item''s points range (HB ch. II).';
+      END IF;
+    END IF;
+    PERFORM cqs._wait_for_months(v_months);
+    SELECT t.p AS person_id, t.m AS period, cqs._active_lock(t.p, t.m) AS lock_id INTO v_bad
+      FROM unnest(v_persons, v_months) AS t(p, m)
+     WHERE cqs._active_lock(t.p, t.m) IS NOT NULL
+     LIMIT 1;
+    IF FOUND THEN
+      RAISE EXCEPTION 'period % of person % is locked (lock %); its task lines cannot change',
+                      v_bad.period, v_bad.person_id, v_bad.lock_id
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'Locked results are final; cqs.reopen_period() reopens a period, with a reason (Art. 21.3).';
+    END IF;
+  END IF;
+  PERFORM cqs._results_changed(v_persons, v_months, 'task lines changed');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER task_line_changed_ins AFTER INSERT ON cqs.task_line
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+CREATE TRIGGER task_line_changed_upd AFTER UPDATE ON cqs.task_line
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+CREATE TRIGGER task_line_changed_del AFTER DELETE ON cqs.task_line
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+
+-- Assessments, postings and people changed: the periods they touch.  An assessment
+-- touches its period; a posting (which decides a result's organisation and role,
+-- Art. 10) or a person's kind every month of that person with records or results.
+CREATE FUNCTION cqs._people_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_persons bigint[];
+  v_months  date[];
+BEGIN
+  IF TG_TABLE_NAME = 'assessment' THEN
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg(n.person_id), array_agg(n.period) INTO v_persons, v_months FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+      SELECT array_agg(o.person_id), array_agg(o.period) INTO v_persons, v_months FROM old_rows o;
+    ELSE
+      SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
+        FROM (SELECT n.person_id, n.period FROM new_rows n UNION SELECT o.person_id, o.period FROM old_rows o) x;
+    END IF;
+  ELSE
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg(n.person_id) INTO v_persons FROM new_rows n;
+    ELSIF TG_OP = 'DELETE' THEN
+      SELECT array_agg(o.person_id) INTO v_persons FROM old_rows o;
+    ELSE
+      SELECT array_agg(x.person_id) INTO v_persons
+        FROM (SELECT n.person_id FROM new_rows n UNION SELECT o.person_id FROM old_rows o) x;
+    END IF;
+    SELECT array_agg(x.person_id), array_agg(x.month) INTO v_persons, v_months
+      FROM (SELECT tl.person_id, tl.period AS month FROM cqs.task_line tl WHERE tl.person_id = ANY (v_persons)
+            UNION SELECT a.person_id, a.period FROM cqs.assessment a WHERE a.person_id = ANY (v_persons)
+            UNION SELECT r.person_id, r.period FROM cqs.period_result r WHERE r.person_id = ANY (v_persons)) x;
+  END IF;
+  PERFORM cqs._results_changed(v_persons, v_months, TG_TABLE_NAME || ' changed');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER assessment_changed_ins AFTER INSERT ON cqs.assessment
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+CREATE TRIGGER assessment_changed_upd AFTER UPDATE ON cqs.assessment
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+CREATE TRIGGER assessment_changed_del AFTER DELETE ON cqs.assessment
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+CREATE TRIGGER posting_changed_ins AFTER INSERT ON cqs.posting
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+CREATE TRIGGER posting_changed_upd AFTER UPDATE ON cqs.posting
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+CREATE TRIGGER posting_changed_del AFTER DELETE ON cqs.posting
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+CREATE TRIGGER person_kind_changed AFTER UPDATE ON cqs.person
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+
+-- Organisations decide their results' policies (DOMAIN.md sections 3-4): when one
+-- changes, the open results below it follow.
+CREATE FUNCTION cqs._policies_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_persons bigint[];
+  v_months  date[];
+BEGIN
+  WITH orgs AS (
+    SELECT DISTINCT t.descendant_id AS organisation_id
+      FROM new_rows n JOIN old_rows o USING (organisation_id)
+      JOIN cqs.organisation_tree t ON t.ancestor_id = n.organisation_id
+     WHERE (n.parent_id, n.cadence, n.lateness_mode, n.cap_mode, n.decimals, n.criteria_set_id)
+           IS DISTINCT FROM (o.parent_id, o.cadence, o.lateness_mode, o.cap_mode, o.decimals, o.criteria_set_id)
+  )
+  SELECT array_agg(x.person_id), array_agg(x.month) INTO v_persons, v_months
+    FROM (SELECT r.person_id, r.period AS month FROM cqs.period_result r JOIN orgs USING (organisation_id)
+           WHERE r.lock_id IS NULL
+          UNION SELECT tl.person_id, tl.period FROM cqs.task_line tl JOIN orgs USING (organisation_id)) x;
+  PERFORM cqs._results_changed(v_persons, v_months, 'organisation policies changed');
+  RETURN NULL;
+END $$;
+CREATE TRIGGER organisation_policies_changed AFTER UPDATE ON cqs.organisation
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
+  FOR EACH STATEMENT EXECUTE FUNCTION cqs._policies_changed();
+
+-- Async mode: drain the queue, one batch per transaction (for pg_cron).  Returns when
+-- the queue is empty or max_batches were done; stale months are rebuilt one quarter per
+-- transaction.  Concurrent runs share the work (SKIP LOCKED) and never lose a row:
+-- a batch leaves the queue only in the transaction that recomputed it.
+CREATE FUNCTION cqs._drain_batch(batch_size integer) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_persons bigint[];
+  v_months  date[];
+  v_month   date;
+BEGIN
+  IF batch_size IS NULL OR batch_size < 1 OR batch_size > 100000 THEN
+    RAISE EXCEPTION 'batch_size must be between 1 and 100000, got %', batch_size
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT s.month INTO v_month FROM cqs.stale_month s ORDER BY s.month LIMIT 1 FOR UPDATE SKIP LOCKED;
+  IF FOUND THEN
+    RETURN cqs.rebuild(v_month, v_month);
+  END IF;
+  WITH b AS (
+    SELECT q.person_id, q.month FROM cqs.refresh_queue q
+     ORDER BY q.enqueued_at, q.person_id, q.month LIMIT batch_size FOR UPDATE SKIP LOCKED
+  ), d AS (
+    DELETE FROM cqs.refresh_queue q USING b WHERE q.person_id = b.person_id AND q.month = b.month
+    RETURNING q.person_id, q.month
+  )
+  SELECT array_agg(d.person_id), array_agg(d.month) INTO v_persons, v_months FROM d;
+  IF v_persons IS NULL THEN
+    RETURN -1;                        -- nothing left
+  END IF;
+  PERFORM cqs._write_results(v_persons, v_months);
+  RETURN cardinality(v_persons);
+END $$;
+
+CREATE PROCEDURE cqs.process_queue(batch_size integer DEFAULT 1000, max_batches integer DEFAULT NULL)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_done integer := 0;
+BEGIN
+  LOOP
+    EXIT WHEN max_batches IS NOT NULL AND v_done >= max_batches;
+    EXIT WHEN cqs._drain_batch(batch_size) < 0;
+    v_done := v_done + 1;
+    COMMIT;
+  END LOOP;
+END $$;
+COMMENT ON PROCEDURE cqs.process_queue(integer, integer) IS
+  'Async refresh: recompute the queued people and months in batches, committing after each (for pg_cron); stale months are rebuilt one at a time';
+
+-- What is waiting: portals show results as stale while their person and month wait.
+CREATE VIEW cqs.refresh_status AS
+SELECT cqs.refresh_mode() AS mode,
+       (SELECT count(*) FROM cqs.refresh_queue) AS queued,
+       (SELECT min(q.enqueued_at) FROM cqs.refresh_queue q) AS oldest_queued_at,
+       (SELECT array_agg(s.month ORDER BY s.month) FROM cqs.stale_month s) AS stale_months;
+COMMENT ON VIEW cqs.refresh_status IS
+  'The refresh mode, how many person-months wait in the queue and since when, and the months stale as a whole';
+
+-- Grade every organisation of a year, lower units before upper ones (Art. 9.1), then
+-- propose the Art. 8.5 quota among the organisations each authority (the parent) recognises.
+CREATE FUNCTION cqs.grade_organisations(year integer)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+  v_depth integer;
+  v_n     bigint := 0;
+  v_row   cqs.organisation_year;
+  v_g     record;
+BEGIN
+  FOR v_depth IN SELECT DISTINCT p.depth FROM cqs.organisation_policies p ORDER BY 1 DESC LOOP
+    FOR v_row IN
+      SELECT oy.*
+        FROM cqs.organisation_year oy
+        JOIN cqs.organisation_policies p USING (organisation_id)
+       WHERE oy.year = grade_organisations.year AND p.depth = v_depth
+    LOOP
+      SELECT * INTO v_g FROM cqs.organisation_grade(v_row,
+        (SELECT min(coalesce(c.decided_grade, c.computed_grade))
+           FROM cqs.organisation_year c JOIN cqs.organisation o ON o.organisation_id = c.organisation_id
+          WHERE o.parent_id = v_row.organisation_id AND c.year = v_row.year));
+      UPDATE cqs.organisation_year oy
+         SET computed_grade = v_g.grade, needs_decision_reason = v_g.needs_decision, quota_outcome = NULL
+       WHERE oy.organisation_id = v_row.organisation_id AND oy.year = v_row.year;
+      v_n := v_n + 1;
+    END LOOP;
+  END LOOP;
+
+  -- Art. 8.5: per recognising authority, xuat_sac <= rate x tot.
+  WITH g AS (
+    SELECT oy.organisation_id, o.parent_id,
+           cqs._array_sum(oy.general_scores) + cqs._array_sum(oy.task_scores) AS score, oy.computed_grade
+      FROM cqs.organisation_year oy JOIN cqs.organisation o USING (organisation_id)
+     WHERE oy.year = grade_organisations.year
+  ), k AS (
+    SELECT parent_id,
+           cqs.excellent_quota((count(*) FILTER (WHERE computed_grade = 'tot'))::integer,
+                               (count(*) FILTER (WHERE computed_grade = 'xuat_sac'))::integer,
+                               coalesce((SELECT max(d.rate) FROM cqs.quota_decision d
+                                          WHERE d.organisation_id = g.parent_id AND d.year = grade_organisations.year
+                                            AND NOT d.for_people), 0.20)) AS k
+      FROM g GROUP BY parent_id
+  ), ranked AS (
+    SELECT g.organisation_id, g.score, k.k,
+           rank() OVER w AS rnk, count(*) OVER (PARTITION BY g.parent_id, g.score) AS same_score,
+           rank() OVER w + count(*) OVER (PARTITION BY g.parent_id, g.score) - 1 AS last_rank
+      FROM g JOIN k ON k.parent_id IS NOT DISTINCT FROM g.parent_id
+     WHERE g.computed_grade = 'xuat_sac'
+    WINDOW w AS (PARTITION BY g.parent_id ORDER BY g.score DESC)
+  )
+  UPDATE cqs.organisation_year oy
+     SET quota_outcome = CASE WHEN r.last_rank <= r.k THEN 'keeps'
+                              WHEN r.rnk > r.k THEN 'loses'
+                              ELSE 'tie_at_cutoff' END
+    FROM ranked r
+   WHERE oy.organisation_id = r.organisation_id AND oy.year = grade_organisations.year;
+  RETURN v_n;
+END $$;
+COMMENT ON FUNCTION cqs.grade_organisations(integer) IS
+  'Art. 8-9: grade every organisation of a year, lower units first, and propose the Art. 8.5 quota per recognising authority (ties at the cut-off flagged)';
+
+-- Grade the year: organisations first (Art. 9.1), then every person posted in the year.
+CREATE FUNCTION cqs.grade_year(year integer)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+#variable_conflict use_column
+DECLARE
+  v_first date := make_date(grade_year.year, 1, 1);
+  v_last  date := make_date(grade_year.year, 12, 31);
+  v_n     bigint;
+  v_stale record;
+BEGIN
+  IF grade_year.year IS NULL OR grade_year.year NOT BETWEEN 2000 AND 2100 THEN
+    RAISE EXCEPTION 'year must be between 2000 and 2100, got %', grade_year.year
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- The year's months are closed to writers while it is graded; it is graded only on
+  -- current results (the one-writer design: nothing queued or stale in the year).
+  PERFORM cqs._lock_months(ARRAY(SELECT m::date FROM generate_series(v_first, v_last, interval '1 month') AS m), true);
+  SELECT (SELECT count(*) FROM cqs.refresh_queue q WHERE q.month BETWEEN v_first AND v_last) AS queued,
+         (SELECT array_agg(s.month ORDER BY s.month) FROM cqs.stale_month s WHERE s.month BETWEEN v_first AND v_last) AS months
+    INTO v_stale;
+  IF v_stale.queued > 0 OR v_stale.months IS NOT NULL THEN
+    RAISE EXCEPTION 'cannot grade %: results are stale (% person-months queued, stale months %)',
+                    grade_year.year, v_stale.queued, coalesce(v_stale.months::text, 'none')
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'CALL cqs.process_queue() (or SELECT cqs.rebuild()) first.';
+  END IF;
+  PERFORM cqs.grade_organisations(grade_year.year);
+
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_year (
+    person_id bigint PRIMARY KEY, organisation_id bigint, using_agency_id bigint, role text, duty_group text,
+    decimals integer, months_worked integer, sick_or_maternity boolean, months_counted integer,
+    mean_total numeric, score_grade cqs.grade, reasons text[], pre_quota cqs.grade, quota_outcome text,
+    after_quota cqs.grade, cap_reason text, proposed cqs.grade, not_graded text) ON COMMIT DROP;
+  TRUNCATE _cqs_year;
+
+  -- Grading organisation: the posting in force latest in the year (Art. 19.1).
+  INSERT INTO _cqs_year (person_id, organisation_id, using_agency_id, role, duty_group, decimals)
+  SELECT DISTINCT ON (p.person_id) p.person_id, p.organisation_id, pol.using_agency_id, p.role, p.duty_group, pol.decimals
+    FROM cqs.posting p JOIN cqs.organisation_policies pol USING (organisation_id)
+   WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)
+   ORDER BY p.person_id, p.start_date DESC;
+
+  -- Months worked (Art. 11.1-2): posted at some point in the month and not on leave
+  -- for the whole of it.  Fewer than 6 is graded on the months worked only when sick or
+  -- maternity leave makes up the difference (months fully on such leave count towards 6).
+  -- Built set-wise: the months each posting covers, less the months a leave covers whole.
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_months (person_id bigint, month date, on_leave boolean,
+                                               sick_or_maternity boolean) ON COMMIT DROP;
+  TRUNCATE _cqs_months;
+  INSERT INTO _cqs_months
+  SELECT pm.person_id, pm.month, lv.person_id IS NOT NULL, coalesce(lv.sick_or_maternity, false)
+    FROM (SELECT DISTINCT p.person_id, m::date AS month
+            FROM cqs.posting p
+            JOIN _cqs_year y ON y.person_id = p.person_id
+            CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(p.start_date, v_first)),
+                                               least(coalesce(p.end_date, v_last), v_last), interval '1 month') AS m
+           WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)) pm
+    LEFT JOIN (
+      SELECT l.person_id, m::date AS month, bool_or(l.kind IN ('sick', 'maternity')) AS sick_or_maternity
+        FROM cqs.leave_record l
+        CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(l.start_date, v_first)),
+                                           least(l.end_date, v_last), interval '1 month') AS m
+       WHERE l.start_date <= m::date AND l.end_date >= (m + interval '1 month - 1 day')::date
+         AND l.start_date <= v_last AND l.end_date >= v_first
+       GROUP BY l.person_id, m) lv ON lv.person_id = pm.person_id AND lv.month = pm.month;
+  ANALYZE _cqs_months;
+
+  UPDATE _cqs_year y
+     SET months_worked = w.months, sick_or_maternity = w.months + w.sm_months >= 6
+    FROM (SELECT person_id, (count(*) FILTER (WHERE NOT on_leave))::integer AS months,
+                 (count(*) FILTER (WHERE on_leave AND sick_or_maternity))::integer AS sm_months
+            FROM _cqs_months GROUP BY person_id) w
+   WHERE y.person_id = w.person_id;
+  UPDATE _cqs_year SET months_worked = 0, sick_or_maternity = false WHERE months_worked IS NULL;
+
+  -- Year score (Art. 17.3): mean of the monthly (quarterly) totals of the periods worked
+  -- (a quarter counts when one of its months was worked).
+  UPDATE _cqs_year y
+     SET months_counted = s.n, mean_total = CASE WHEN s.n > 0 THEN round(s.mean, y.decimals) END
+    FROM (
+      SELECT r.person_id, count(*)::integer AS n, avg(r.total) AS mean
+        FROM cqs.period_result r
+        JOIN _cqs_year y2 ON y2.person_id = r.person_id
+       WHERE r.period BETWEEN v_first AND v_last AND r.total IS NOT NULL
+         AND EXISTS (SELECT 1 FROM _cqs_months mo
+                      WHERE mo.person_id = r.person_id AND NOT mo.on_leave
+                        AND mo.month >= r.period
+                        AND mo.month < r.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months'
+                                                                     ELSE interval '1 month' END)
+       GROUP BY r.person_id) s
+   WHERE y.person_id = s.person_id;
+  UPDATE _cqs_year SET months_counted = 0 WHERE months_counted IS NULL;
+
+  UPDATE _cqs_year SET
+    not_graded = CASE
+      WHEN months_worked < 6 AND NOT sick_or_maternity
+        THEN format('worked %s month(s) in %s, fewer than 6 (Art. 11.1)', months_worked, grade_year.year)
+      WHEN months_counted = 0
+        THEN 'no monthly or quarterly result in the months worked (Art. 17.3)' END,
+    score_grade = cqs.classify(mean_total);
+
+  -- Overrides (Art. 20.4, 11.3): each forces khong_hoan_thanh, with its reason.
+  UPDATE _cqs_year y
+     SET reasons = o.reasons
+    FROM (
+      SELECT r.person_id, array_agg(r.reason ORDER BY r.reason) AS reasons
+        FROM (
+          SELECT d.person_id,
+                 format('Art. 20.4.c, 11.3: %s discipline %s (%s, %s) for act %s at organisation %s',
+                        d.kind, d.level, d.decision_ref, d.decision_date, d.act_ref, d.act_organisation_id) AS reason
+            FROM cqs.discipline_counted d
+           WHERE d.counts AND d.counted_year = grade_year.year
+          UNION ALL
+          SELECT o.person_id,
+                 format('%s: %s (%s, %s, %s)',
+                        CASE o.kind WHEN 'degradation' THEN 'Art. 20.4.b'
+                                    WHEN 'corruption_waste_in_unit' THEN 'Art. 20.4.d'
+                                    ELSE 'Art. 11.3.b, 20.4.c' END,
+                        o.reason, o.decided_by, o.decided_on, o.reference)
+            FROM cqs.year_override o
+            JOIN _cqs_year y2 ON y2.person_id = o.person_id
+           WHERE o.year = grade_year.year
+             AND (o.kind <> 'corruption_waste_in_unit' OR y2.role IN ('head', 'deputy'))) r
+       GROUP BY r.person_id) o
+   WHERE y.person_id = o.person_id;
+  UPDATE _cqs_year SET reasons = '{}' WHERE reasons IS NULL;
+  UPDATE _cqs_year SET pre_quota = CASE WHEN not_graded IS NOT NULL THEN NULL
+                                        WHEN cardinality(reasons) > 0 THEN 'khong_hoan_thanh'
+                                        ELSE score_grade END;
+
+  -- Quota (Art. 20.5) per using agency and duty group: propose by score, flag ties.
+  WITH k AS (
+    SELECT y.using_agency_id, y.duty_group,
+           cqs.excellent_quota((count(*) FILTER (WHERE y.pre_quota = 'tot'))::integer,
+                               (count(*) FILTER (WHERE y.pre_quota = 'xuat_sac'))::integer,
+                               coalesce((SELECT max(d.rate) FROM cqs.quota_decision d
+                                          WHERE d.organisation_id = y.using_agency_id AND d.year = grade_year.year
+                                            AND d.for_people AND d.duty_group IN ('*', y.duty_group)), 0.20)) AS k
+      FROM _cqs_year y GROUP BY y.using_agency_id, y.duty_group
+  ), ranked AS (
+    SELECT y.person_id, k.k, rank() OVER w AS rnk,
+           rank() OVER w + count(*) OVER (PARTITION BY y.using_agency_id, y.duty_group, y.mean_total) - 1 AS last_rank
+      FROM _cqs_year y JOIN k USING (using_agency_id, duty_group)
+     WHERE y.pre_quota = 'xuat_sac'
+    WINDOW w AS (PARTITION BY y.using_agency_id, y.duty_group ORDER BY y.mean_total DESC)
+  )
+  UPDATE _cqs_year y
+     SET quota_outcome = CASE WHEN qc.keeps THEN 'kept_by_authority'
+                              WHEN NOT qc.keeps THEN 'lost_by_authority'
+                              WHEN r.last_rank <= r.k THEN 'keeps'
+                              WHEN r.rnk > r.k THEN 'loses'
+                              ELSE 'tie_at_cutoff' END
+    FROM ranked r
+    LEFT JOIN cqs.quota_choice qc ON qc.person_id = r.person_id AND qc.year = grade_year.year
+   WHERE y.person_id = r.person_id;
+  UPDATE _cqs_year SET after_quota = CASE WHEN quota_outcome IN ('loses', 'lost_by_authority') THEN 'tot'
+                                          WHEN quota_outcome = 'tie_at_cutoff' THEN NULL
+                                          ELSE pre_quota END;
+
+  -- Art. 20.6: a head's grade never exceeds their organisation's.
+  UPDATE _cqs_year y
+     SET cap_reason = CASE WHEN o.final_grade IS NULL
+                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade'
+                           WHEN y.after_quota > o.final_grade
+                           THEN format('Art. 20.6: capped at the organisation''s grade %s (from %s)', o.final_grade, y.after_quota) END,
+         proposed = CASE WHEN o.final_grade IS NOT NULL AND y.after_quota > o.final_grade THEN o.final_grade
+                         ELSE y.after_quota END
+    FROM cqs.organisation_results o
+   WHERE y.role = 'head' AND o.organisation_id = y.organisation_id AND o.year = grade_year.year;
+  UPDATE _cqs_year y
+     SET proposed = after_quota,
+         cap_reason = CASE WHEN role = 'head' AND after_quota IS NOT NULL
+                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade' END
+   WHERE proposed IS NULL AND cap_reason IS NULL;
+
+  DELETE FROM cqs.year_result r WHERE r.year = grade_year.year
+     AND NOT EXISTS (SELECT 1 FROM _cqs_year y WHERE y.person_id = r.person_id);
+  INSERT INTO cqs.year_result AS r
+        (person_id, year, organisation_id, using_agency_id, role, duty_group, months_worked, months_counted,
+         mean_total, score_grade, override_reasons, quota_outcome, cap_reason, proposed_grade,
+         not_graded_reason, computed_at, stale)
+  SELECT person_id, grade_year.year, organisation_id, using_agency_id, role, duty_group, months_worked,
+         coalesce(months_counted, 0), mean_total, score_grade, reasons, quota_outcome, cap_reason,
+         proposed, not_graded, now(), false
+    FROM _cqs_year
+  ON CONFLICT (person_id, year) DO UPDATE
+     SET organisation_id = excluded.organisation_id, using_agency_id = excluded.using_agency_id,
+         role = excluded.role, duty_group = excluded.duty_group, months_worked = excluded.months_worked,
+         months_counted = excluded.months_counted, mean_total = excluded.mean_total,
+         score_grade = excluded.score_grade, override_reasons = excluded.override_reasons,
+         quota_outcome = excluded.quota_outcome, cap_reason = excluded.cap_reason,
+         proposed_grade = excluded.proposed_grade, not_graded_reason = excluded.not_graded_reason,
+         computed_at = excluded.computed_at, stale = false;
+  GET DIAGNOSTICS v_n = ROW_COUNT;
+  RETURN v_n;
+END $$;
+COMMENT ON FUNCTION cqs.grade_year(integer) IS
+  'Art. 8-9, 11, 17.3, 19-20: grade a year: organisations (lower first, quota), then every person: months worked, mean total, overrides, quota per organisation and duty group, heads capped by their organisation';

@@ -1,0 +1,504 @@
+-- Layer 7: the public API -- views portals and analysts query, and the traces.
+
+CREATE VIEW cqs.month_results AS
+SELECT r.person_id, p.personnel_id, r.organisation_id,
+       extract(year FROM r.period)::integer AS year,
+       extract(month FROM r.period)::integer AS month,
+       r.a, r.b, r.c, r.d, r.dd, r.e, r.task_score, r.general_score, r.total, r.grade,
+       coalesce(s.status, 'draft') AS status, r.note,
+       r.lock_id IS NOT NULL AS locked,
+       -- waiting in the refresh queue, or in a month marked stale: not current yet
+       (EXISTS (SELECT 1 FROM cqs.refresh_queue q WHERE q.person_id = r.person_id AND q.month = r.period)
+        OR EXISTS (SELECT 1 FROM cqs.stale_month m WHERE m.month = r.period)) AS stale,
+       r.computed_version, r.computed_at
+  FROM cqs.period_result r
+  JOIN cqs.person p ON p.person_id = r.person_id
+  LEFT JOIN cqs.assessment s ON s.person_id = r.person_id AND s.period = r.period
+ WHERE r.period_kind = 'month';
+COMMENT ON VIEW cqs.month_results IS
+  'Art. 14-17: monthly results per person: ratios a, b, c, leader terms d, đ (dd), e, task score, general score, total, grade (by score) and workflow status';
+
+-- Quarter: mean of the monthly totals that exist (Art. 17.3); quarterly organisations'
+-- own quarter results as they are.
+CREATE VIEW cqs.quarter_results AS
+WITH m AS (
+  SELECT r.person_id, r.organisation_id, r.period, r.total, pol.decimals,
+         extract(year FROM r.period)::integer AS year,
+         extract(quarter FROM r.period)::integer AS quarter
+    FROM cqs.period_result r
+    JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
+   WHERE r.period_kind = 'month' AND r.total IS NOT NULL
+), q AS (
+  SELECT person_id, year, quarter,
+         (array_agg(organisation_id ORDER BY period DESC))[1] AS organisation_id,
+         'monthly'::text AS cadence,
+         count(*)::integer AS months_counted,
+         round(avg(total), (array_agg(decimals ORDER BY period DESC))[1]) AS total
+    FROM m GROUP BY person_id, year, quarter
+  UNION ALL
+  SELECT r.person_id, extract(year FROM r.period)::integer, extract(quarter FROM r.period)::integer,
+         r.organisation_id, 'quarterly', NULL::integer, r.total
+    FROM cqs.period_result r
+   WHERE r.period_kind = 'quarter' AND r.total IS NOT NULL
+)
+SELECT person_id, organisation_id, year, quarter, cadence, months_counted, total, cqs.classify(total) AS grade
+  FROM q;
+COMMENT ON VIEW cqs.quarter_results IS
+  'Art. 17.3: quarterly results: the mean of the monthly totals that exist (months_counted), or a quarterly organisation''s own quarter result';
+
+CREATE VIEW cqs.half_year_results AS
+WITH m AS (
+  SELECT r.person_id, r.organisation_id, r.period, r.total, r.period_kind, pol.decimals,
+         extract(year FROM r.period)::integer AS year,
+         CASE WHEN extract(month FROM r.period) <= 6 THEN 1 ELSE 2 END AS half
+    FROM cqs.period_result r
+    JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
+   WHERE r.total IS NOT NULL
+)
+SELECT person_id, (array_agg(organisation_id ORDER BY period DESC))[1] AS organisation_id, year, half,
+       count(*) FILTER (WHERE period_kind = 'month')::integer AS months_counted,
+       count(*) FILTER (WHERE period_kind = 'quarter')::integer AS quarters_counted,
+       round(avg(total), (array_agg(decimals ORDER BY period DESC))[1]) AS total,
+       cqs.classify(round(avg(total), (array_agg(decimals ORDER BY period DESC))[1])) AS grade
+  FROM m GROUP BY person_id, year, half;
+COMMENT ON VIEW cqs.half_year_results IS
+  'Art. 17.3: half-year results: mean of the monthly (or quarterly) totals of the half-year';
+
+-- Form 01 (Mẫu số 01) as rows: one per general-criteria sub-item, with the period summary.
+CREATE VIEW cqs.form01 AS
+SELECT a.person_id, p.personnel_id, p.full_name, a.organisation_id, a.period, r.period_kind,
+       i.position, i.code AS criterion_code, i.name AS criterion_name, i.max_points,
+       a.self_scores[i.position] AS self_score, a.evaluator_scores[i.position] AS evaluator_score,
+       a.self_total, a.evaluator_total, r.general_score, r.task_score, r.total, r.grade,
+       a.strengths, a.shortcomings, a.evaluator_comment, a.evaluator_id, a.status
+  FROM cqs.assessment a
+  JOIN cqs.person p ON p.person_id = a.person_id
+  JOIN cqs.criteria_item i ON i.criteria_set_id = a.criteria_set_id
+  LEFT JOIN cqs.period_result r ON r.person_id = a.person_id AND r.period = a.period;
+COMMENT ON VIEW cqs.form01 IS
+  'Form 01 (Mẫu số 01, phiếu theo dõi, đánh giá công chức): per person and period, each general sub-item''s maximum, self and evaluator scores, the task score, total and comments';
+
+-- Every task line with its converted quantities and credits (Art. 14, HB ch. VI).
+CREATE VIEW cqs.task_lines_explained AS
+SELECT tl.task_line_id, tl.person_id, tl.organisation_id, tl.period,
+       cqs.period_start(tl.period, pol.cadence) AS evaluation_period,
+       coalesce(i.code, si.code) AS item_code, coalesce(i.name, tl.title) AS item_name,
+       tl.item_id IS NULL AS off_catalogue, tl.origin,
+       tl.counts_in_assigned,
+       tl.coefficient, tl.assigned_qty, tl.completed_qty, tl.deadline, tl.completed_on, tl.days_late,
+       CASE WHEN tl.counts_in_assigned THEN tl.assigned_qty * tl.coefficient ELSE 0 END AS assigned_units,
+       x.done * tl.coefficient AS completed_units,
+       tl.quality_deductions,
+       cqs.deduction_factor(tl.quality_deductions) AS quality_factor,
+       x.done * tl.coefficient * cqs.deduction_factor(tl.quality_deductions) AS quality_credit,
+       pol.lateness_mode,
+       x.late AS lateness_deductions,
+       cqs.deduction_factor(x.late) AS progress_factor,
+       x.done * tl.coefficient * cqs.deduction_factor(x.late) AS progress_credit,
+       tl.quality_failures, tl.quality_failures_exempt, tl.late_occurrences, tl.lateness_exempt,
+       tl.external_source, tl.external_id
+  FROM cqs.task_line tl
+  JOIN cqs.organisation_policies pol ON pol.organisation_id = tl.organisation_id
+  LEFT JOIN cqs.catalogue_item i ON i.item_id = tl.item_id
+  LEFT JOIN cqs.catalogue_item si ON si.item_id = tl.similar_item_id
+  CROSS JOIN LATERAL (SELECT coalesce(tl.credited_qty, 0) AS done,
+                             cqs._lateness_deductions(pol.lateness_mode = 'per_day', tl.late_days_counted,
+                                                      tl.late_occurrences_counted) AS late) x;
+COMMENT ON VIEW cqs.task_lines_explained IS
+  'Art. 14, 18.1.d, HB ch. VI: every task line with its converted quantities, deductions, factors and credits under the organisation''s lateness policy';
+
+-- Art. 13.3, HB ch. V: off-catalogue tasks to report for addition to the catalogue.
+CREATE VIEW cqs.catalogue_additions AS
+SELECT tl.organisation_id, pol.using_agency_id, tl.title, si.code AS priced_like_item, tl.coefficient,
+       count(*) AS task_lines, min(tl.period) AS first_period, max(tl.period) AS last_period
+  FROM cqs.task_line tl
+  JOIN cqs.organisation_policies pol ON pol.organisation_id = tl.organisation_id
+  JOIN cqs.catalogue_item si ON si.item_id = tl.similar_item_id
+ WHERE tl.item_id IS NULL
+ GROUP BY tl.organisation_id, pol.using_agency_id, tl.title, si.code, tl.coefficient;
+COMMENT ON VIEW cqs.catalogue_additions IS
+  'Art. 13.3: tasks assigned outside the catalogue, priced like a similar item, to be reported for addition';
+
+-- Final grade of an organisation-year: the authority's decision, else the computed grade
+-- with the quota applied (a loser of the quota becomes tot).
+CREATE VIEW cqs.organisation_results AS
+SELECT oy.organisation_id, o.code, o.name, o.parent_id AS recognised_by, oy.year,
+       cqs._array_sum(oy.general_scores) AS general_score, cqs._array_sum(oy.task_scores) AS task_score,
+       cqs._array_sum(oy.general_scores) + cqs._array_sum(oy.task_scores) AS score,
+       oy.computed_grade, oy.needs_decision_reason, oy.quota_outcome, oy.self_proposed_grade,
+       coalesce(oy.decided_grade,
+                CASE WHEN oy.quota_outcome = 'loses' THEN 'tot'::cqs.grade
+                     WHEN oy.quota_outcome = 'tie_at_cutoff' THEN NULL
+                     ELSE oy.computed_grade END) AS final_grade,
+       CASE WHEN oy.decided_grade IS NOT NULL THEN 'decided'
+            WHEN oy.needs_decision_reason IS NOT NULL THEN 'needs_authority_decision'
+            WHEN oy.quota_outcome = 'tie_at_cutoff' THEN 'tie_at_quota_cutoff'
+            WHEN oy.computed_grade IS NULL THEN 'not_graded'
+            ELSE 'proposed' END AS status,
+       oy.decided_by, oy.decided_at, oy.decision_ref
+  FROM cqs.organisation_year oy JOIN cqs.organisation o USING (organisation_id);
+COMMENT ON VIEW cqs.organisation_results IS
+  'Art. 8-9: organisations'' yearly scores, computed grade or the reason the authority must decide, quota outcome and final grade';
+
+CREATE VIEW cqs.complaints AS
+SELECT c.*, cqs.add_working_days(c.filed_on, 7) AS due_on,
+       CASE WHEN c.resolved_on IS NULL THEN current_date > cqs.add_working_days(c.filed_on, 7)
+            ELSE c.resolved_on > cqs.add_working_days(c.filed_on, 7) END AS overdue
+  FROM cqs.complaint c;
+COMMENT ON VIEW cqs.complaints IS 'Art. 22: complaints with their due date (7 working days, weekends and public holidays skipped) and whether they are overdue';
+
+CREATE VIEW cqs.year_results AS
+SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted, r.mean_total, r.score_grade,
+       r.override_reasons, r.quota_outcome, coalesce(d.grade, r.proposed_grade) AS final_grade,
+       r.not_graded_reason,
+       CASE WHEN r.not_graded_reason IS NOT NULL THEN 'not_graded'
+            WHEN EXISTS (SELECT 1 FROM cqs.complaint c WHERE c.decision_id = d.decision_id AND c.resolved_on IS NULL)
+              THEN 'complaint_open'
+            WHEN d.notified_at IS NOT NULL THEN 'notified'
+            WHEN d.decision_id IS NOT NULL THEN 'decided'
+            WHEN r.quota_outcome = 'tie_at_cutoff' THEN 'awaiting_authority'
+            ELSE 'proposed' END AS status,
+       d.decided_by, d.decided_at,
+       r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref
+  FROM cqs.year_result r
+  JOIN cqs.person p ON p.person_id = r.person_id
+  LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year;
+COMMENT ON VIEW cqs.year_results IS
+  'Art. 11, 17.3, 19-22: the year per person: months counted, mean total, grade by score, override reasons, quota outcome, final grade (the decision in force, else the proposal), why not graded, status and decision';
+
+-- Form 02 (Mẫu số 02): the 12 monthly totals, their mean, the self-proposed and decided grade.
+CREATE VIEW cqs.form02 AS
+SELECT r.person_id, p.personnel_id, p.full_name, r.organisation_id, r.year,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 1) AS m01,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 2) AS m02,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 3) AS m03,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 4) AS m04,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 5) AS m05,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 6) AS m06,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 7) AS m07,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 8) AS m08,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 9) AS m09,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 10) AS m10,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 11) AS m11,
+       max(m.total) FILTER (WHERE extract(month FROM m.period) = 12) AS m12,
+       r.mean_total, g.self_proposed_grade, d.grade AS decided_grade, d.decided_by, d.decided_at
+  FROM cqs.year_result r
+  JOIN cqs.person p ON p.person_id = r.person_id
+  LEFT JOIN cqs.period_result m ON m.person_id = r.person_id AND m.period_kind = 'month'
+                               AND extract(year FROM m.period) = r.year
+  LEFT JOIN cqs.year_grading g ON g.person_id = r.person_id AND g.year = r.year
+  LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year
+ GROUP BY r.person_id, p.personnel_id, p.full_name, r.organisation_id, r.year, r.mean_total,
+          g.self_proposed_grade, d.grade, d.decided_by, d.decided_at;
+COMMENT ON VIEW cqs.form02 IS
+  'Form 02 (Mẫu số 02, phiếu xếp loại chất lượng công chức): the 12 monthly totals, their mean, the self-proposed and the decided grade';
+
+CREATE VIEW cqs.grade_distribution AS
+SELECT y.year, y.using_agency_id AS organisation_id, o.name AS organisation_name, y.duty_group,
+       y.final_grade AS grade, count(*) AS people,
+       round(count(*) * 100.0 / sum(count(*)) OVER (PARTITION BY y.year, y.using_agency_id, y.duty_group), 2) AS share_percent
+  FROM (SELECT yr.*, r.using_agency_id FROM cqs.year_results yr JOIN cqs.year_result r USING (person_id, year)
+         WHERE yr.final_grade IS NOT NULL) y
+  JOIN cqs.organisation o ON o.organisation_id = y.using_agency_id
+ GROUP BY y.year, y.using_agency_id, o.name, y.duty_group, y.final_grade;
+COMMENT ON VIEW cqs.grade_distribution IS
+  'Counts and shares of final grades per year, using agency and duty group (Art. 20.5 groups)';
+
+-- Every deadline missed (DOMAIN.md section 6).  Self-assessment is due by the 5th and
+-- confirmation by the 10th of the month after the period (the city's plan); annual
+-- grading by 15/12 (15/01 next year for special units, Art. 19.2); complaints within
+-- 7 working days (Art. 22).
+CREATE VIEW cqs.overdue AS
+SELECT 'self_assessment'::text AS kind, a.person_id, a.organisation_id, a.period AS period_or_year_start,
+       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '4 days')::date AS due_on,
+       a.self_assessed_at::date AS done_on
+  FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
+ WHERE coalesce(a.self_assessed_at::date, current_date) >
+       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '4 days')::date
+UNION ALL
+SELECT 'evaluation', a.person_id, a.organisation_id, a.period,
+       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '9 days')::date,
+       a.confirmed_at::date
+  FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
+ WHERE coalesce(a.confirmed_at::date, current_date) >
+       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '9 days')::date
+UNION ALL
+SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1),
+       CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 15) ELSE make_date(r.year, 12, 15) END,
+       first_d.decided_at::date
+  FROM cqs.year_result r
+  JOIN cqs.organisation o ON o.organisation_id = r.organisation_id
+  LEFT JOIN LATERAL (SELECT min(d.decided_at) AS decided_at FROM cqs.grade_decision d
+                      WHERE d.person_id = r.person_id AND d.year = r.year) first_d ON true
+ WHERE r.not_graded_reason IS NULL
+   AND coalesce(first_d.decided_at::date, current_date) >
+       CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 15) ELSE make_date(r.year, 12, 15) END
+UNION ALL
+SELECT 'complaint', c.person_id, d.organisation_id, make_date(d.year, 1, 1), c.due_on, c.resolved_on
+  FROM cqs.complaints c JOIN cqs.grade_decision d USING (decision_id)
+ WHERE c.overdue;
+COMMENT ON VIEW cqs.overdue IS
+  'Every missed deadline: self-assessments (5th of the next month), evaluations (10th), annual grading (15/12, or 15/01 for special units, Art. 19.2), complaints (7 working days, Art. 22)';
+
+-- Split a fund to the đồng (largest-remainder method): weights = coefficient of the
+-- grade (x score if the regulation says so); whole-đồng floors, then the remainder one
+-- đồng at a time to the largest fractions (ties: larger weight, then smaller person_id).  The parts sum
+-- exactly to the fund.  period: '2026' (year), '2026-Q1'..'2026-Q4', '2026-H1'/'2026-H2'.
+CREATE FUNCTION cqs.bonus_allocation(organisation_id bigint, period text, fund numeric)
+RETURNS TABLE (person_id bigint, personnel_id text, grade cqs.grade, score numeric, weight numeric, amount numeric)
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  v_year    integer;
+  v_kind    text;
+  v_part    integer;
+  v_total_w numeric;
+BEGIN
+  IF fund IS NULL OR fund < 0 OR fund <> trunc(fund) THEN
+    RAISE EXCEPTION 'fund must be a whole, non-negative number of đồng, got %', fund
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF period ~ '^\d{4}$' THEN
+    v_year := period::integer; v_kind := 'year';
+  ELSIF period ~ '^\d{4}-Q[1-4]$' THEN
+    v_year := left(period, 4)::integer; v_kind := 'quarter'; v_part := right(period, 1)::integer;
+  ELSIF period ~ '^\d{4}-H[12]$' THEN
+    v_year := left(period, 4)::integer; v_kind := 'half'; v_part := right(period, 1)::integer;
+  ELSE
+    RAISE EXCEPTION 'period must look like 2026, 2026-Q1 or 2026-H1, got "%"', period
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM cqs.bonus_regulation b WHERE b.organisation_id = bonus_allocation.organisation_id) THEN
+    RAISE EXCEPTION 'organisation % has no bonus regulation', bonus_allocation.organisation_id
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Fill cqs.bonus_regulation (Art. 23, Huế plan II.9).';
+  END IF;
+
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_bonus (person_id bigint, grade cqs.grade, score numeric, weight numeric) ON COMMIT DROP;
+  TRUNCATE _cqs_bonus;
+  INSERT INTO _cqs_bonus
+  SELECT x.person_id, x.grade, x.score,
+         b.coefficient * CASE WHEN b.weight_by_score THEN x.score ELSE 1 END
+    FROM (
+      SELECT y.person_id, y.final_grade AS grade, y.mean_total AS score, y.organisation_id
+        FROM cqs.year_results y WHERE v_kind = 'year' AND y.year = v_year AND y.final_grade IS NOT NULL
+      UNION ALL
+      SELECT q.person_id, q.grade, q.total, q.organisation_id
+        FROM cqs.quarter_results q WHERE v_kind = 'quarter' AND q.year = v_year AND q.quarter = v_part
+      UNION ALL
+      SELECT h.person_id, h.grade, h.total, h.organisation_id
+        FROM cqs.half_year_results h WHERE v_kind = 'half' AND h.year = v_year AND h.half = v_part
+    ) x
+    JOIN cqs.organisation_tree t ON t.descendant_id = x.organisation_id AND t.ancestor_id = bonus_allocation.organisation_id
+    JOIN cqs.bonus_regulation b ON b.organisation_id = bonus_allocation.organisation_id AND b.grade = x.grade;
+
+  SELECT sum(b.weight) INTO v_total_w FROM _cqs_bonus b;
+  IF coalesce(v_total_w, 0) = 0 THEN
+    RAISE EXCEPTION 'nobody in organisation % has a weight for %: the fund % cannot be split',
+                    bonus_allocation.organisation_id, period, fund
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+
+  RETURN QUERY
+  -- Exact: div() truncates without rounding, and the fractions are compared through
+  -- their numerators over the common denominator v_total_w.
+  WITH floored AS (
+    SELECT b.*, div(fund * b.weight, v_total_w) AS base,
+           fund * b.weight - div(fund * b.weight, v_total_w) * v_total_w AS frac
+      FROM _cqs_bonus b
+  ), ranked AS (
+    SELECT f.*, row_number() OVER (ORDER BY f.frac DESC, f.weight DESC, f.person_id) AS rn,
+           fund - sum(f.base) OVER () AS remainder
+      FROM floored f
+  )
+  SELECT r.person_id, p.personnel_id, r.grade, r.score, r.weight,
+         r.base + CASE WHEN r.rn <= r.remainder THEN 1 ELSE 0 END
+    FROM ranked r JOIN cqs.person p ON p.person_id = r.person_id
+   ORDER BY r.person_id;
+END $$;
+COMMENT ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) IS
+  'Art. 23, 26.1.e: split a bonus or income-supplement fund by the organisation''s regulation, to the đồng, the parts summing exactly to the fund';
+
+CREATE FUNCTION cqs.explain(person_id bigint, period date)
+RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_person cqs.person;
+  v_res    cqs.period_result;
+  v_ass    cqs.assessment;
+  v_pol    record;
+  v_line   record;
+  v_out    text[] := '{}';
+  v_start  date;
+  v_n      integer := 0;
+BEGIN
+  SELECT * INTO v_person FROM cqs.person p WHERE p.person_id = explain.person_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'person % does not exist', explain.person_id USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT * INTO v_res FROM cqs.period_result r
+   WHERE r.person_id = explain.person_id
+     AND r.period = (SELECT max(r2.period) FROM cqs.period_result r2
+                      WHERE r2.person_id = explain.person_id AND r2.period <= explain.period
+                        AND r2.period > explain.period - interval '3 months'
+                        AND (r2.period_kind = 'quarter' OR r2.period = date_trunc('month', explain.period)));
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'person % has no result for the period holding %', explain.person_id, explain.period
+      USING ERRCODE = 'invalid_parameter_value',
+            HINT = 'Results exist once task lines or an assessment were recorded; in refresh mode async they appear after cqs.process_queue().';
+  END IF;
+  v_start := v_res.period;
+  SELECT * INTO v_pol FROM cqs.organisation_policies p WHERE p.organisation_id = v_res.organisation_id;
+  SELECT * INTO v_ass FROM cqs.assessment a WHERE a.person_id = explain.person_id AND a.period = v_start;
+
+  v_out := v_out || format('%s (%s), %s %s, organisation %s, role %s; status %s%s.',
+    v_person.full_name, v_person.personnel_id,
+    CASE v_res.period_kind WHEN 'quarter' THEN 'quarter ' || extract(quarter FROM v_start) ELSE 'month ' || to_char(v_start, 'MM') END,
+    extract(year FROM v_start), v_res.organisation_id, v_res.role, coalesce(v_ass.status, 'draft'),
+    CASE WHEN v_res.lock_id IS NOT NULL THEN format(' (locked, lock %s)', v_res.lock_id) ELSE '' END);
+  v_out := v_out || format('Computed by cqs_eval %s under: lateness %s, cap %s, %s decimals, general-criteria set %s.',
+                           v_res.computed_version,
+                           v_res.lateness_mode, v_res.cap_mode, v_res.decimals, v_res.criteria_set_id);
+
+  IF v_res.person_kind = 'support_staff' THEN
+    v_out := v_out || format('1. Support staff (HB ch. III): task score = (quality %s + compliance %s + efficiency %s) / 3 = %s%%.',
+      v_ass.support_quality, v_ass.support_compliance, v_ass.support_efficiency, round(v_res.task_score, 2));
+  ELSE
+    v_out := v_out || '1. Task lines (Art. 13-14; units = quantity x coefficient):'::text;
+    FOR v_line IN
+      SELECT * FROM cqs.task_lines_explained x
+       WHERE x.person_id = explain.person_id AND x.evaluation_period = v_start
+       ORDER BY x.period, x.task_line_id
+    LOOP
+      v_n := v_n + 1;
+      v_out := v_out || format('   - %s %s [%s]: coefficient %s, assigned %s -> %s units%s; completed %s -> %s units; quality: %s failed review(s) -> x%s = %s; progress: %s deduction(s) (%s%s) -> x%s = %s.',
+        coalesce(v_line.item_code, '?'), v_line.item_name, v_line.origin, v_line.coefficient, v_line.assigned_qty,
+        v_line.assigned_units, CASE WHEN v_line.counts_in_assigned THEN '' ELSE ' (outside G, Art. 18.1.d)' END,
+        coalesce(v_line.completed_qty, 0), v_line.completed_units, v_line.quality_deductions, v_line.quality_factor,
+        v_line.quality_credit, v_line.lateness_deductions,
+        CASE v_line.lateness_mode WHEN 'per_day' THEN v_line.days_late || ' day(s) late' ELSE 'per occurrence' END,
+        CASE WHEN v_line.lateness_exempt THEN ', exempted (Art. 14.2.c)' ELSE '' END,
+        v_line.progress_factor, v_line.progress_credit);
+    END LOOP;
+    IF v_n = 0 THEN
+      v_out := v_out || '   (no task lines)'::text;
+    END IF;
+    IF coalesce(v_res.assigned_units, 0) = 0 THEN
+      v_out := v_out || '2. G = 0: nothing was originally assigned, so the task criterion cannot be evaluated (Art. 14, 18.1.d); no task score and no total.'::text;
+    ELSE
+      v_out := v_out || format('2. G = sum of assigned units = %s (Art. 18.1.d).', v_res.assigned_units);
+      v_out := v_out || format('3. a (quantity, Art. 14.2.a) = 100 x %s / %s = %s%%.', v_res.completed_units, v_res.assigned_units, round(v_res.a, 2));
+      v_out := v_out || format('   b (quality, Art. 14.2.b) = 100 x %s / %s = %s%%.', v_res.quality_units, v_res.assigned_units, round(v_res.b, 2));
+      v_out := v_out || format('   c (progress, Art. 14.2.c) = 100 x %s / %s = %s%%.', v_res.progress_units, v_res.assigned_units, round(v_res.c, 2));
+      IF v_res.role IN ('head', 'deputy') THEN
+        v_out := v_out || format('4. Leader terms (Art. 15.3): d = %s (%s), đ = %s%s, e = %s%s; task score = (a + b + c + d + đ + e) / 6 = %s%% (cap: %s, Art. 12.3).',
+          v_res.d, CASE WHEN v_res.d = 50 THEN 'someone they manage scored below 50' ELSE 'everyone they manage scored 50 or more' END,
+          v_res.dd, CASE WHEN v_ass.dd_reason IS NOT NULL THEN ' (' || v_ass.dd_reason || ')' ELSE '' END,
+          v_res.e, CASE WHEN v_ass.e_reason IS NOT NULL THEN ' (' || v_ass.e_reason || ')' ELSE '' END,
+          round(v_res.task_score, 2), v_res.cap_mode);
+      ELSE
+        v_out := v_out || format('4. Task score (Art. 16.1) = (a + b + c) / 3 = %s%% (cap: %s, Art. 12.3).',
+          round(v_res.task_score, 2), v_res.cap_mode);
+      END IF;
+    END IF;
+  END IF;
+
+  IF v_res.general_score IS NULL THEN
+    v_out := v_out || '5. General criteria (Art. 12.1, Form 01): not scored yet.'::text;
+  ELSE
+    v_out := v_out || format('5. General criteria (Art. 12.1, Form 01) = %s of 30 (%s).', v_res.general_score,
+      CASE WHEN v_ass.status IN ('confirmed', 'locked') THEN 'the evaluator''s confirmed score' ELSE 'the self score, until confirmed' END);
+  END IF;
+  IF v_res.total IS NOT NULL THEN
+    v_out := v_out || format('6. Total (Art. 17.1) = %s + %s x 70%% = %s, rounded half-up to %s decimals.',
+      v_res.general_score, round(v_res.task_score, 4), v_res.total, v_res.decimals);
+    v_out := v_out || format('7. Grade by score (Art. 20): %s — %s.', v_res.grade, cqs.grade_label(v_res.grade));
+  ELSE
+    v_out := v_out || format('6. No total: %s.', coalesce(v_res.note, 'inputs missing'));
+  END IF;
+  RETURN array_to_string(v_out, E'\n');
+END $$;
+COMMENT ON FUNCTION cqs.explain(bigint, date) IS
+  'Art. 12-20: a readable step-by-step trace of how a person''s period total and grade were reached';
+
+-- The year trace: how the final grade was reached.
+CREATE FUNCTION cqs.explain(person_id bigint, year integer)
+RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_r    cqs.year_results;
+  v_p    cqs.person;
+  v_out  text[] := '{}';
+  v_m    record;
+  v_dec  record;
+BEGIN
+  SELECT * INTO v_p FROM cqs.person p WHERE p.person_id = explain.person_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'person % does not exist', explain.person_id USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT * INTO v_r FROM cqs.year_results y WHERE y.person_id = explain.person_id AND y.year = explain.year;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'person % has no computed year %', explain.person_id, explain.year
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Run cqs.grade_year() first.';
+  END IF;
+  v_out := v_out || format('%s (%s), year %s, graded by organisation %s (Art. 19.1), role %s, duty group %s; status %s.',
+                           v_p.full_name, v_p.personnel_id, explain.year, v_r.organisation_id, v_r.role, v_r.duty_group, v_r.status);
+  v_out := v_out || format('1. Months worked (Art. 11): %s.', v_r.months_worked);
+  FOR v_m IN SELECT r.period, r.period_kind, r.total, r.organisation_id FROM cqs.period_result r
+              WHERE r.person_id = explain.person_id AND extract(year FROM r.period) = explain.year
+              ORDER BY r.period LOOP
+    v_out := v_out || format('   - %s %s: %s (organisation %s)', v_m.period_kind, to_char(v_m.period, 'YYYY-MM'),
+                             coalesce(v_m.total::text, 'no total'), v_m.organisation_id);
+  END LOOP;
+  IF v_r.not_graded_reason IS NOT NULL THEN
+    v_out := v_out || format('2. Not graded: %s.', v_r.not_graded_reason);
+    RETURN array_to_string(v_out, E'\n');
+  END IF;
+  v_out := v_out || format('2. Year score (Art. 17.3) = mean of %s period total(s) = %s; grade by score (Art. 20): %s.',
+                           v_r.months_counted, v_r.mean_total, v_r.score_grade);
+  IF cardinality(v_r.override_reasons) > 0 THEN
+    v_out := v_out || format('3. Overrides force khong_hoan_thanh: %s.', array_to_string(v_r.override_reasons, '; '));
+  ELSE
+    v_out := v_out || '3. No override (Art. 20.4).'::text;
+  END IF;
+  v_out := v_out || format('4. Quota (Art. 20.5): %s.', coalesce(v_r.quota_outcome, 'not a candidate for xuat_sac'));
+  v_out := v_out || format('5. Head cap (Art. 20.6): %s.',
+                           coalesce(v_r.cap_reason, CASE WHEN v_r.role = 'head' THEN 'not above the organisation''s grade'
+                                                         ELSE 'not a head' END));
+  v_out := v_out || format('6. Proposed grade: %s.', coalesce(v_r.proposed_grade::text, 'none yet (the authority decides)'));
+  FOR v_dec IN SELECT d.* FROM cqs.grade_decision d
+                WHERE d.person_id = explain.person_id AND d.year = explain.year ORDER BY d.decision_id LOOP
+    v_out := v_out || format('   Decision %s (%s, %s by %s): %s%s.', v_dec.decision_id, v_dec.reference,
+                             to_char(v_dec.decided_at, 'YYYY-MM-DD'), v_dec.decided_by, v_dec.grade,
+                             CASE WHEN v_dec.supersedes IS NOT NULL
+                                  THEN format(', re-grading replacing decision %s (Art. 21.3): %s', v_dec.supersedes, v_dec.reason)
+                                  ELSE '' END);
+  END LOOP;
+  v_out := v_out || format('7. Final grade: %s — %s.', coalesce(v_r.final_grade::text, 'pending'),
+                           coalesce(cqs.grade_label(v_r.final_grade), 'not decided'));
+  RETURN array_to_string(v_out, E'\n');
+END $$;
+COMMENT ON FUNCTION cqs.explain(bigint, integer) IS
+  'Art. 11, 17.3, 19-21: a readable trace of how a person''s year was graded';
+
+-- One entry point for both traces: '2026-03-01' (a period) or '2026' (a year).
+CREATE FUNCTION cqs.explain(person_id bigint, period_or_year text)
+RETURNS text
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_day date;
+BEGIN
+  IF period_or_year ~ '^\d{4}$' THEN
+    RETURN cqs.explain(person_id, period_or_year::integer);
+  ELSIF period_or_year ~ '^\d{4}-\d{2}(-\d{2})?$' THEN
+    BEGIN
+      v_day := (CASE WHEN length(period_or_year) = 7 THEN period_or_year || '-01' ELSE period_or_year END)::date;
+    EXCEPTION WHEN datetime_field_overflow OR invalid_datetime_format THEN
+      RAISE EXCEPTION 'period_or_year "%" is not a valid date', period_or_year
+        USING ERRCODE = 'invalid_parameter_value';
+    END;
+    RETURN cqs.explain(person_id, v_day);
+  END IF;
+  RAISE EXCEPTION 'period_or_year must be a year like 2026 or a month like 2026-03 / 2026-03-01, got "%"', period_or_year
+    USING ERRCODE = 'invalid_parameter_value';
+END $$;
+COMMENT ON FUNCTION cqs.explain(bigint, text) IS
+  'Art. 12-21: the trace of a period (''2026-03'' or ''2026-03-01'') or of a year (''2026'')';
