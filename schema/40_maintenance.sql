@@ -434,15 +434,18 @@ BEGIN
   RETURN cardinality(v_persons);
 END $$;
 
+-- A procedure that COMMITs cannot carry a SET clause (PostgreSQL forbids it), so it
+-- pins search_path itself in every transaction it runs and qualifies every operator.
 CREATE PROCEDURE cqs.process_queue(batch_size integer DEFAULT 1000, max_batches integer DEFAULT NULL)
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql AS $$
 DECLARE
   v_done integer := 0;
 BEGIN
   LOOP
-    EXIT WHEN max_batches IS NOT NULL AND v_done >= max_batches;
-    EXIT WHEN cqs._drain_batch(batch_size) < 0;
-    v_done := v_done + 1;
+    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    EXIT WHEN max_batches IS NOT NULL AND v_done OPERATOR(pg_catalog.>=) max_batches;
+    EXIT WHEN cqs._drain_batch(batch_size) OPERATOR(pg_catalog.<) 0;
+    v_done := v_done OPERATOR(pg_catalog.+) 1;
     COMMIT;
   END LOOP;
 END $$;
