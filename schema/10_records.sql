@@ -727,12 +727,14 @@ COMMENT ON TABLE cqs.locked_result IS
 CREATE FUNCTION cqs._lock_records_append_only() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  IF TG_TABLE_NAME = 'period_lock' AND TG_OP = 'UPDATE' AND OLD.reopened_at IS NULL AND NEW.reopened_at IS NOT NULL
-     AND (NEW.lock_id, NEW.organisation_id, NEW.period, NEW.period_kind, NEW.people, NEW.unassessed, NEW.reason,
-          NEW.locked_at, NEW.locked_by)
-         IS NOT DISTINCT FROM (OLD.lock_id, OLD.organisation_id, OLD.period, OLD.period_kind, OLD.people,
-          OLD.unassessed, OLD.reason, OLD.locked_at, OLD.locked_by) THEN
-    RETURN NEW;                       -- the one change a lock record takes: its reopening
+  IF TG_TABLE_NAME = 'period_lock' AND TG_OP = 'UPDATE' THEN
+    IF OLD.reopened_at IS NULL AND NEW.reopened_at IS NOT NULL
+       AND (NEW.lock_id, NEW.organisation_id, NEW.period, NEW.period_kind, NEW.people, NEW.unassessed, NEW.reason,
+            NEW.locked_at, NEW.locked_by)
+           IS NOT DISTINCT FROM (OLD.lock_id, OLD.organisation_id, OLD.period, OLD.period_kind, OLD.people,
+            OLD.unassessed, OLD.reason, OLD.locked_at, OLD.locked_by) THEN
+      RETURN NEW;                     -- the one change a lock record takes: its reopening
+    END IF;
   END IF;
   RAISE EXCEPTION '% on cqs.% refused: lock records are kept as they were written', TG_OP, TG_TABLE_NAME
     USING ERRCODE = 'object_not_in_prerequisite_state',

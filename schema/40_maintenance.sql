@@ -31,6 +31,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
 $$;
 
 -- The refresh mode in force (see above); an unknown value is an error, not a default.
+-- off is honoured only for a login (session user) that may run cqs.rebuild().
 CREATE FUNCTION cqs.refresh_mode() RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE

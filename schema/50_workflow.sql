@@ -30,7 +30,7 @@ BEGIN
 END $$;
 
 CREATE FUNCTION cqs._require_status(p_row cqs.assessment, p_allowed text[], p_action text) RETURNS void
-LANGUAGE plpgsql AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
   IF NOT p_row.status = ANY (p_allowed) THEN
     RAISE EXCEPTION 'cannot % person %''s period %: it is %', p_action, p_row.person_id, p_row.period, p_row.status
@@ -218,7 +218,7 @@ DECLARE
   v_people bigint[];
   v_months date[];
 BEGIN
-  IF reason IS NULL OR length(btrim(reason)) = 0 THEN
+  IF reopen_period.reason IS NULL OR length(btrim(reopen_period.reason)) = 0 THEN
     RAISE EXCEPTION 'reopening a period needs a reason' USING ERRCODE = 'invalid_parameter_value',
       HINT = 'Art. 21.3: say why (the complaint, the decision, the error found).';
   END IF;
@@ -233,7 +233,7 @@ BEGIN
   v_months := ARRAY(SELECT m::date FROM generate_series(v_lock.period, cqs.period_end(v_lock.period, v_lock.period_kind) - 1,
                                                         interval '1 month') AS m);
   PERFORM cqs._lock_months(v_months, true);
-  UPDATE cqs.period_lock l SET reopened_at = now(), reopened_by = session_user, reopen_reason = reason
+  UPDATE cqs.period_lock l SET reopened_at = now(), reopened_by = session_user, reopen_reason = reopen_period.reason
    WHERE l.lock_id = v_lock.lock_id;
   SELECT array_agg(r.person_id) INTO v_people FROM cqs.locked_result r WHERE r.lock_id = v_lock.lock_id;
   UPDATE cqs.period_result r SET lock_id = NULL WHERE r.lock_id = v_lock.lock_id;

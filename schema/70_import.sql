@@ -86,10 +86,9 @@ COMMENT ON FUNCTION cqs.parse_csv(text, text) IS
 
 -- Parse a decimal as written in Vietnamese spreadsheets ("2,5" or "2.5"); NULL if not a number.
 CREATE FUNCTION cqs._parse_decimal(txt text) RETURNS numeric
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT CASE WHEN btrim(txt) ~ '^[0-9]+([.,][0-9]+)?$'
-              THEN replace(btrim(txt), ',', '.')::numeric END
-$$;
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
+RETURN CASE WHEN btrim(txt) ~ '^[0-9]+([.,][0-9]+)?$'
+            THEN replace(btrim(txt), ',', '.')::numeric END;
 
 -- Every problem of a catalogue CSV, with its line number, in one pass.
 CREATE FUNCTION cqs.catalogue_csv_problems(content text, standard_points numeric)
