@@ -19,48 +19,54 @@ COMMENT ON VIEW cqs.month_results IS
   'Art. 14-17: monthly results per person: ratios a, b, c, leader terms d, đ (dd), e, task score, general score, total, grade (by score) and workflow status';
 
 -- Quarter: mean of the monthly totals that exist (Art. 17.3); quarterly organisations'
--- own quarter results as they are.
+-- own quarter results as they are.  A quarter belongs to the organisation of its latest
+-- monthly result, and is rounded as that result was (its recorded decimals).  Built
+-- from that latest row, so a filter on the organisation reaches the index.
 CREATE VIEW cqs.quarter_results AS
-WITH m AS (
-  SELECT r.person_id, r.organisation_id, r.period, r.total, pol.decimals,
-         extract(year FROM r.period)::integer AS year,
-         extract(quarter FROM r.period)::integer AS quarter
-    FROM cqs.period_result r
-    JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
-   WHERE r.period_kind = 'month' AND r.total IS NOT NULL
-), q AS (
-  SELECT person_id, year, quarter,
-         (array_agg(organisation_id ORDER BY period DESC))[1] AS organisation_id,
-         'monthly'::text AS cadence,
-         count(*)::integer AS months_counted,
-         round(avg(total), (array_agg(decimals ORDER BY period DESC))[1]) AS total
-    FROM m GROUP BY person_id, year, quarter
-  UNION ALL
-  SELECT r.person_id, extract(year FROM r.period)::integer, extract(quarter FROM r.period)::integer,
-         r.organisation_id, 'quarterly', NULL::integer, r.total
-    FROM cqs.period_result r
-   WHERE r.period_kind = 'quarter' AND r.total IS NOT NULL
-)
-SELECT person_id, organisation_id, year, quarter, cadence, months_counted, total, cqs.classify(total) AS grade
-  FROM q;
+SELECT r.person_id, r.organisation_id, extract(year FROM r.period)::integer AS year,
+       extract(quarter FROM r.period)::integer AS quarter, 'monthly'::text AS cadence,
+       q.months_counted, q.total, cqs.classify(q.total) AS grade
+  FROM cqs.period_result r
+  JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
+  CROSS JOIN LATERAL (
+    SELECT count(*)::integer AS months_counted, round(avg(m.total), coalesce(r.decimals, pol.decimals)) AS total
+      FROM cqs.period_result m
+     WHERE m.person_id = r.person_id AND m.period_kind = 'month' AND m.total IS NOT NULL
+       AND m.period >= date_trunc('quarter', r.period::timestamp without time zone) AND m.period <= r.period) q
+ WHERE r.period_kind = 'month' AND r.total IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM cqs.period_result l
+                    WHERE l.person_id = r.person_id AND l.period_kind = 'month' AND l.total IS NOT NULL
+                      AND l.period > r.period
+                      AND l.period < date_trunc('quarter', r.period::timestamp without time zone) + interval '3 months')
+UNION ALL
+SELECT r.person_id, r.organisation_id, extract(year FROM r.period)::integer, extract(quarter FROM r.period)::integer,
+       'quarterly', NULL::integer, r.total, cqs.classify(r.total)
+  FROM cqs.period_result r
+ WHERE r.period_kind = 'quarter' AND r.total IS NOT NULL;
 COMMENT ON VIEW cqs.quarter_results IS
   'Art. 17.3: quarterly results: the mean of the monthly totals that exist (months_counted), or a quarterly organisation''s own quarter result';
 
+-- Half-year: the mean of the monthly (or quarterly) totals of the half; the organisation
+-- and rounding of its latest result, as for quarters.
 CREATE VIEW cqs.half_year_results AS
-WITH m AS (
-  SELECT r.person_id, r.organisation_id, r.period, r.total, r.period_kind, pol.decimals,
-         extract(year FROM r.period)::integer AS year,
-         CASE WHEN extract(month FROM r.period) <= 6 THEN 1 ELSE 2 END AS half
-    FROM cqs.period_result r
-    JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
-   WHERE r.total IS NOT NULL
-)
-SELECT person_id, (array_agg(organisation_id ORDER BY period DESC))[1] AS organisation_id, year, half,
-       count(*) FILTER (WHERE period_kind = 'month')::integer AS months_counted,
-       count(*) FILTER (WHERE period_kind = 'quarter')::integer AS quarters_counted,
-       round(avg(total), (array_agg(decimals ORDER BY period DESC))[1]) AS total,
-       cqs.classify(round(avg(total), (array_agg(decimals ORDER BY period DESC))[1])) AS grade
-  FROM m GROUP BY person_id, year, half;
+SELECT r.person_id, r.organisation_id, extract(year FROM r.period)::integer AS year, h.half,
+       x.months_counted, x.quarters_counted, x.total, cqs.classify(x.total) AS grade
+  FROM cqs.period_result r
+  JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
+  CROSS JOIN LATERAL (SELECT CASE WHEN extract(month FROM r.period) <= 6 THEN 1 ELSE 2 END AS half,
+                             make_date(extract(year FROM r.period)::integer,
+                                       CASE WHEN extract(month FROM r.period) <= 6 THEN 1 ELSE 7 END, 1) AS first_day) h
+  CROSS JOIN LATERAL (
+    SELECT count(*) FILTER (WHERE m.period_kind = 'month')::integer AS months_counted,
+           count(*) FILTER (WHERE m.period_kind = 'quarter')::integer AS quarters_counted,
+           round(avg(m.total), coalesce(r.decimals, pol.decimals)) AS total
+      FROM cqs.period_result m
+     WHERE m.person_id = r.person_id AND m.total IS NOT NULL
+       AND m.period >= h.first_day AND m.period <= r.period) x
+ WHERE r.total IS NOT NULL
+   AND NOT EXISTS (SELECT 1 FROM cqs.period_result l
+                    WHERE l.person_id = r.person_id AND l.total IS NOT NULL
+                      AND l.period > r.period AND l.period < h.first_day + interval '6 months');
 COMMENT ON VIEW cqs.half_year_results IS
   'Art. 17.3: half-year results: mean of the monthly (or quarterly) totals of the half-year';
 
