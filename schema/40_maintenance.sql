@@ -563,10 +563,11 @@ BEGIN
 
   -- Grading organisation: the posting in force latest in the year (Art. 19.1).
   INSERT INTO _cqs_year (person_id, organisation_id, using_agency_id, role, duty_group, decimals)
-  SELECT DISTINCT ON (p.person_id) p.person_id, p.organisation_id, pol.using_agency_id, p.role, p.duty_group, pol.decimals
-    FROM cqs.posting p JOIN cqs.organisation_policies pol USING (organisation_id)
-   WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)
-   ORDER BY p.person_id, p.start_date DESC;
+  SELECT p.person_id, p.organisation_id, pol.using_agency_id, p.role, p.duty_group, pol.decimals
+    FROM (SELECT DISTINCT x.person_id FROM cqs.posting x
+           WHERE x.start_date <= v_last AND (x.end_date IS NULL OR x.end_date >= v_first)) pe
+    CROSS JOIN LATERAL cqs.posting_in_force(pe.person_id, v_first, v_last) p
+    JOIN cqs.organisation_policies pol ON pol.organisation_id = p.organisation_id;
 
   -- Months worked (Art. 11.1-2): posted at some point in the month and not on leave
   -- for the whole of it.  Fewer than 6 is graded on the months worked only when sick or
@@ -613,8 +614,7 @@ BEGIN
          AND EXISTS (SELECT 1 FROM _cqs_months mo
                       WHERE mo.person_id = r.person_id AND NOT mo.on_leave
                         AND mo.month >= r.period
-                        AND mo.month < r.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months'
-                                                                     ELSE interval '1 month' END)
+                        AND mo.month < cqs.period_end(r.period, r.period_kind))
        GROUP BY r.person_id) s
    WHERE y.person_id = s.person_id;
   UPDATE _cqs_year SET months_counted = 0 WHERE months_counted IS NULL;

@@ -10,10 +10,9 @@ DECLARE
   v_org  bigint;
   v_pol  record;
 BEGIN
-  SELECT p.organisation_id INTO v_org FROM cqs.posting p
-   WHERE p.person_id = p_person AND p.start_date <= (date_trunc('month', p_day) + interval '1 month - 1 day')::date
-     AND (p.end_date IS NULL OR p.end_date >= date_trunc('month', p_day)::date)
-   ORDER BY p.start_date DESC LIMIT 1;
+  SELECT p.organisation_id INTO v_org
+    FROM cqs.posting_in_force(p_person, date_trunc('month', p_day::timestamp without time zone)::date,
+                              (date_trunc('month', p_day::timestamp without time zone) + interval '1 month - 1 day')::date) p;
   IF v_org IS NULL THEN
     RAISE EXCEPTION 'person % has no posting in the month of %', p_person, p_day
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Record the posting (cqs.posting) first.';

@@ -216,18 +216,18 @@ COMMENT ON VIEW cqs.grade_distribution IS
 -- 7 working days (Art. 22).
 CREATE VIEW cqs.overdue AS
 SELECT 'self_assessment'::text AS kind, a.person_id, a.organisation_id, a.period AS period_or_year_start,
-       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '4 days')::date AS due_on,
+       (cqs.period_end(a.period, r.period_kind) + 4) AS due_on,
        a.self_assessed_at::date AS done_on
   FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
  WHERE coalesce(a.self_assessed_at::date, current_date) >
-       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '4 days')::date
+       (cqs.period_end(a.period, r.period_kind) + 4)
 UNION ALL
 SELECT 'evaluation', a.person_id, a.organisation_id, a.period,
-       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '9 days')::date,
+       (cqs.period_end(a.period, r.period_kind) + 9),
        a.confirmed_at::date
   FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
  WHERE coalesce(a.confirmed_at::date, current_date) >
-       (a.period + CASE r.period_kind WHEN 'quarter' THEN interval '3 months' ELSE interval '1 month' END + interval '9 days')::date
+       (cqs.period_end(a.period, r.period_kind) + 9)
 UNION ALL
 SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1),
        CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 15) ELSE make_date(r.year, 12, 15) END,
