@@ -163,9 +163,9 @@ CREATE TABLE cqs.catalogue (
   catalogue_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   organisation_id       bigint NOT NULL REFERENCES cqs.organisation,   -- the using agency
   version               text NOT NULL,
-  effective_from        date NOT NULL,
+  effective_from        date NOT NULL CONSTRAINT catalogue_effective_from_sane CHECK (cqs._sane_day(effective_from)),
   standard_points       numeric NOT NULL
-                        CONSTRAINT catalogue_standard_points_positive CHECK (standard_points > 0),
+                        CONSTRAINT catalogue_standard_points_positive CHECK (standard_points > 0 AND cqs._sane_amount(standard_points)),
   coefficient_decimals  integer
                         CONSTRAINT catalogue_coefficient_decimals_range CHECK (coefficient_decimals BETWEEN 0 AND 4),
   decision_ref          text,
@@ -507,7 +507,7 @@ CREATE TRIGGER organisation_year_check BEFORE INSERT OR UPDATE OF general_scores
 -- when person_scope is false, for civil servants of organisation_id otherwise).
 CREATE TABLE cqs.quota_decision (
   organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
-  year             integer NOT NULL,
+  year             integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   for_people       boolean NOT NULL,     -- true: Art. 20.5.b (its civil servants); false: Art. 8.5.b (organisations it recognises)
   duty_group       text NOT NULL DEFAULT '*',
   rate             numeric NOT NULL CONSTRAINT quota_decision_rate_range CHECK (rate > 0.20 AND rate <= 0.25),
@@ -543,7 +543,7 @@ CREATE TABLE cqs.discipline (
   level                    text NOT NULL CONSTRAINT discipline_level_valid
                            CHECK (level IN ('khien_trach', 'canh_cao', 'ha_bac_luong', 'giang_chuc', 'cach_chuc',
                                             'buoc_thoi_viec', 'khai_tru')),
-  decision_date            date NOT NULL,
+  decision_date            date NOT NULL CONSTRAINT discipline_decision_date_sane CHECK (cqs._sane_day(decision_date)),
   decision_ref             text NOT NULL,
   act_ref                  text NOT NULL,       -- the act punished: Party and administrative discipline for one act share it
   act_description          text,
@@ -560,12 +560,12 @@ COMMENT ON TABLE cqs.discipline IS
 CREATE TABLE cqs.year_override (
   override_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   person_id     bigint NOT NULL REFERENCES cqs.person,
-  year          integer NOT NULL,
+  year          integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   kind          text NOT NULL CONSTRAINT year_override_kind_valid
                 CHECK (kind IN ('degradation', 'corruption_waste_in_unit', 'violation_before_discipline')),
   act_ref       text,                          -- for Art. 11.3.b: a later discipline for this act does not count again
   decided_by    text NOT NULL,
-  decided_on    date NOT NULL,
+  decided_on    date NOT NULL CONSTRAINT year_override_decided_on_sane CHECK (cqs._sane_day(decided_on)),
   reference     text NOT NULL,
   reason        text NOT NULL
 );
@@ -575,7 +575,7 @@ COMMENT ON TABLE cqs.year_override IS
 
 -- Public holidays (ngày nghỉ lễ, Tết) for working-day deadlines (Art. 22).
 CREATE TABLE cqs.public_holiday (
-  day   date PRIMARY KEY,
+  day   date PRIMARY KEY CONSTRAINT public_holiday_day_sane CHECK (cqs._sane_day(day)),
   name  text NOT NULL
 );
 COMMENT ON TABLE cqs.public_holiday IS 'Public holidays and compensatory days off, for deadlines counted in working days (Art. 22)';
@@ -583,11 +583,11 @@ COMMENT ON TABLE cqs.public_holiday IS 'Public holidays and compensatory days of
 -- The annual procedure (Art. 21), one row per person and year.
 CREATE TABLE cqs.year_grading (
   person_id              bigint NOT NULL REFERENCES cqs.person,
-  year                   integer NOT NULL,
+  year                   integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   self_proposed_grade    cqs.grade,            -- Form 02
   self_proposed_at       timestamptz,
   meeting_minutes_ref    text,                 -- biên bản cuộc họp
-  meeting_on             date,
+  meeting_on             date CONSTRAINT year_grading_meeting_on_sane CHECK (cqs._sane_day(meeting_on)),
   party_opinion          text,                 -- ý kiến cấp ủy (heads and deputies)
   party_opinion_at       timestamptz,
   personnel_proposal     cqs.grade,            -- bộ phận tham mưu tổ chức cán bộ
@@ -601,7 +601,7 @@ COMMENT ON TABLE cqs.year_grading IS
 -- proposal (Art. 20.5: the authority decides who keeps xuat_sac).
 CREATE TABLE cqs.quota_choice (
   person_id   bigint NOT NULL REFERENCES cqs.person,
-  year        integer NOT NULL,
+  year        integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   keeps       boolean NOT NULL,
   decided_by  text NOT NULL,
   decided_at  timestamptz NOT NULL,
@@ -614,7 +614,7 @@ COMMENT ON TABLE cqs.quota_choice IS 'Art. 20.5: the authority''s final choice o
 CREATE TABLE cqs.grade_decision (
   decision_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   person_id        bigint NOT NULL REFERENCES cqs.person,
-  year             integer NOT NULL,
+  year             integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   organisation_id  bigint NOT NULL REFERENCES cqs.organisation,   -- the grading organisation
   grade            cqs.grade NOT NULL,
   decided_by       text NOT NULL,

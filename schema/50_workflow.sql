@@ -260,6 +260,11 @@ BEGIN
     RAISE EXCEPTION 'person % has no computed year %', decide_grade.person_id, decide_grade.year
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.grade_year() first.';
   END IF;
+  IF v_res.stale THEN
+    RAISE EXCEPTION 'person %''s computed year % is stale: a period result changed after it was graded',
+                    decide_grade.person_id, decide_grade.year
+      USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.grade_year() again first.';
+  END IF;
   IF v_res.not_graded_reason IS NOT NULL THEN
     RAISE EXCEPTION 'person % is not graded for %: %', decide_grade.person_id, decide_grade.year, v_res.not_graded_reason
       USING ERRCODE = 'object_not_in_prerequisite_state';

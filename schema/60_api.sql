@@ -165,7 +165,8 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
             WHEN r.quota_outcome = 'tie_at_cutoff' THEN 'awaiting_authority'
             ELSE 'proposed' END AS status,
        d.decided_by, d.decided_at,
-       r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref
+       r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
+       r.stale
   FROM cqs.year_result r
   JOIN cqs.person p ON p.person_id = r.person_id
   LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year;
