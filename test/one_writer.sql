@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(52);
+SELECT plan(55);
 
 -- Fixture: a department D with a unit U; D's head H and staff S1; U's head UH and
 -- staff S2.  A catalogue with the standard unit (5 points) and a 5-10 point item.
@@ -208,6 +208,14 @@ SELECT is((SELECT total FROM cqs.month_results WHERE person_id = :s1 AND month =
           'and the result is current: 30 + 40% x 70');
 SELECT is(cqs._drain_batch(100), -1::bigint, 'nothing left to drain');
 RESET cqs.refresh_mode;
+
+-- 7. A year graded before a period result changed is stale, and no decision rests on it.
+SELECT cmp_ok(cqs.grade_year(2026), '>', 0::bigint, 'grade_year on current results');
+UPDATE cqs.task_line SET completed_qty = 6 WHERE external_id = 's1';
+SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2026), true,
+          'a later edit marks the year stale');
+SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'Giám đốc Sở', 'QĐ 1')$$, :s1), '55000', NULL,
+                 'a decision on a stale year is refused (55000)');
 
 SELECT * FROM finish();
 ROLLBACK;
