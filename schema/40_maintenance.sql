@@ -50,20 +50,26 @@ END $$;
 COMMENT ON FUNCTION cqs.refresh_mode() IS
   'The refresh mode in force: sync (results current at commit), async (queued for cqs.process_queue()) or off (months marked stale until cqs.rebuild(); administrators only)';
 
--- Class 1: month locks (shared for writers, exclusive to close or rebuild months).
-CREATE FUNCTION cqs._lock_months(months date[], exclusive boolean DEFAULT false) RETURNS void
+-- Take advisory locks (key1, key2) in ascending order: the one order every writer follows.
+CREATE FUNCTION cqs._take_locks(key1 integer[], key2 integer[], exclusive boolean) RETURNS void
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v integer;
+  v record;
 BEGIN
-  FOR v IN SELECT DISTINCT cqs._month_index(m) FROM unnest(months) AS m WHERE m IS NOT NULL ORDER BY 1 LOOP
+  FOR v IN SELECT DISTINCT t.k1, t.k2 FROM unnest(key1, key2) AS t(k1, k2) WHERE t.k1 IS NOT NULL ORDER BY 1, 2 LOOP
     IF exclusive THEN
-      PERFORM pg_catalog.pg_advisory_xact_lock(268435456 + v, 0);
+      PERFORM pg_catalog.pg_advisory_xact_lock(v.k1, v.k2);
     ELSE
-      PERFORM pg_catalog.pg_advisory_xact_lock_shared(268435456 + v, 0);
+      PERFORM pg_catalog.pg_advisory_xact_lock_shared(v.k1, v.k2);
     END IF;
   END LOOP;
 END $$;
+
+-- Class 1: month locks (shared for writers, exclusive to close, rebuild or grade months).
+CREATE FUNCTION cqs._lock_months(months date[], exclusive boolean DEFAULT false) RETURNS void
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+RETURN cqs._take_locks(ARRAY(SELECT 268435456 + cqs._month_index(m) FROM unnest(months) AS m),
+                       ARRAY(SELECT 0 FROM unnest(months) AS m), exclusive);
 
 -- A record's check waits for any lock_period() of its months before it reads locks.
 CREATE FUNCTION cqs._wait_for_months(months date[]) RETURNS void
@@ -72,26 +78,15 @@ RETURN cqs._lock_months(months, false);
 
 -- Class 2: one writer per person.
 CREATE FUNCTION cqs._lock_people(persons bigint[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  v integer;
-BEGIN
-  FOR v IN SELECT DISTINCT (p % 2147483647)::integer FROM unnest(persons) AS p WHERE p IS NOT NULL ORDER BY 1 LOOP
-    PERFORM pg_catalog.pg_advisory_xact_lock(536870912, v);
-  END LOOP;
-END $$;
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+RETURN cqs._take_locks(ARRAY(SELECT 536870912 FROM unnest(persons) AS p),
+                       ARRAY(SELECT (p % 2147483647)::integer FROM unnest(persons) AS p), true);
 
 -- Class 3: the leaders of these organisations in these periods.
 CREATE FUNCTION cqs._lock_leaders(orgs bigint[], periods date[]) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-DECLARE
-  v record;
-BEGIN
-  FOR v IN SELECT DISTINCT cqs._month_index(t.period) AS m, (t.org % 2147483647)::integer AS o
-             FROM unnest(orgs, periods) AS t(org, period) WHERE t.org IS NOT NULL ORDER BY 1, 2 LOOP
-    PERFORM pg_catalog.pg_advisory_xact_lock(805306368 + v.m, v.o);
-  END LOOP;
-END $$;
+LANGUAGE sql SET search_path = pg_catalog, pg_temp
+RETURN cqs._take_locks(ARRAY(SELECT 805306368 + cqs._month_index(t.p) FROM unnest(orgs, periods) AS t(o, p)),
+                       ARRAY(SELECT (t.o % 2147483647)::integer FROM unnest(orgs, periods) AS t(o, p)), true);
 
 -- Leaders' d (Art. 15.3) applied to the stored results: the leaders of the given
 -- organisations in the given periods (organisations NULL: every leader of the periods).
@@ -272,10 +267,12 @@ BEGIN
   END IF;
 END $$;
 
--- Task lines changed (Art. 13-14): the coefficient must lie in the item's range
--- (HB ch. II) and a locked period refuses every change (55000); then results follow.
--- Owner's rights: the caller needs no right on results.
-CREATE FUNCTION cqs._task_lines_changed() RETURNS trigger
+-- Task lines and assessments changed: the (person, month) pairs they touch.  Task lines
+-- are checked first (Art. 13-14): the coefficient lies in the item's range (HB ch. II)
+-- and a locked period refuses every change (55000; assessments check their own lock in
+-- cqs._check_assessment).  Then results follow.  Owner's rights: the caller needs no
+-- right on results.
+CREATE FUNCTION cqs._records_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_bad     record;
@@ -290,7 +287,7 @@ BEGIN
     SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
       FROM (SELECT n.person_id, n.period FROM new_rows n UNION SELECT o.person_id, o.period FROM old_rows o) x;
   END IF;
-  IF NOT cqs._loading_records() THEN
+  IF TG_TABLE_NAME = 'task_line' AND NOT cqs._loading_records() THEN
     IF TG_OP <> 'DELETE' THEN
       SELECT n.task_line_id, n.coefficient, i.code, i.coefficient_low, i.coefficient_high INTO v_bad
         FROM new_rows n JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id)
@@ -315,57 +312,46 @@ BEGIN
               HINT = 'Locked results are final; cqs.reopen_period() reopens a period, with a reason (Art. 21.3).';
     END IF;
   END IF;
-  PERFORM cqs._results_changed(v_persons, v_months, 'task lines changed');
+  PERFORM cqs._results_changed(v_persons, v_months, TG_TABLE_NAME || ' changed');
   RETURN NULL;
 END $$;
 CREATE TRIGGER task_line_changed_ins AFTER INSERT ON cqs.task_line
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 CREATE TRIGGER task_line_changed_upd AFTER UPDATE ON cqs.task_line
-  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 CREATE TRIGGER task_line_changed_del AFTER DELETE ON cqs.task_line
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._task_lines_changed();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 
--- Assessments, postings and people changed: the periods they touch.  An assessment
--- touches its period; a posting (which decides a result's organisation and role,
--- Art. 10) or a person's kind every month of that person with records or results.
+-- Postings and people changed: a posting decides a result's organisation and role
+-- (Art. 10), a person's kind how they are scored, so every month of that person with
+-- records or results is touched.
 CREATE FUNCTION cqs._people_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_persons bigint[];
   v_months  date[];
 BEGIN
-  IF TG_TABLE_NAME = 'assessment' THEN
-    IF TG_OP = 'INSERT' THEN
-      SELECT array_agg(n.person_id), array_agg(n.period) INTO v_persons, v_months FROM new_rows n;
-    ELSIF TG_OP = 'DELETE' THEN
-      SELECT array_agg(o.person_id), array_agg(o.period) INTO v_persons, v_months FROM old_rows o;
-    ELSE
-      SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
-        FROM (SELECT n.person_id, n.period FROM new_rows n UNION SELECT o.person_id, o.period FROM old_rows o) x;
-    END IF;
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(n.person_id) INTO v_persons FROM new_rows n;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(o.person_id) INTO v_persons FROM old_rows o;
   ELSE
-    IF TG_OP = 'INSERT' THEN
-      SELECT array_agg(n.person_id) INTO v_persons FROM new_rows n;
-    ELSIF TG_OP = 'DELETE' THEN
-      SELECT array_agg(o.person_id) INTO v_persons FROM old_rows o;
-    ELSE
-      SELECT array_agg(x.person_id) INTO v_persons
-        FROM (SELECT n.person_id FROM new_rows n UNION SELECT o.person_id FROM old_rows o) x;
-    END IF;
-    SELECT array_agg(x.person_id), array_agg(x.month) INTO v_persons, v_months
-      FROM (SELECT tl.person_id, tl.period AS month FROM cqs.task_line tl WHERE tl.person_id = ANY (v_persons)
-            UNION SELECT a.person_id, a.period FROM cqs.assessment a WHERE a.person_id = ANY (v_persons)
-            UNION SELECT r.person_id, r.period FROM cqs.period_result r WHERE r.person_id = ANY (v_persons)) x;
+    SELECT array_agg(x.person_id) INTO v_persons
+      FROM (SELECT n.person_id FROM new_rows n UNION SELECT o.person_id FROM old_rows o) x;
   END IF;
+  SELECT array_agg(x.person_id), array_agg(x.month) INTO v_persons, v_months
+    FROM (SELECT tl.person_id, tl.period AS month FROM cqs.task_line tl WHERE tl.person_id = ANY (v_persons)
+          UNION SELECT a.person_id, a.period FROM cqs.assessment a WHERE a.person_id = ANY (v_persons)
+          UNION SELECT r.person_id, r.period FROM cqs.period_result r WHERE r.person_id = ANY (v_persons)) x;
   PERFORM cqs._results_changed(v_persons, v_months, TG_TABLE_NAME || ' changed');
   RETURN NULL;
 END $$;
 CREATE TRIGGER assessment_changed_ins AFTER INSERT ON cqs.assessment
-  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 CREATE TRIGGER assessment_changed_upd AFTER UPDATE ON cqs.assessment
-  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 CREATE TRIGGER assessment_changed_del AFTER DELETE ON cqs.assessment
-  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 CREATE TRIGGER posting_changed_ins AFTER INSERT ON cqs.posting
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER posting_changed_upd AFTER UPDATE ON cqs.posting
