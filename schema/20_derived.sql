@@ -1,6 +1,29 @@
 -- Layer 3: derived tables.  Everything here can be rebuilt from the records at
 -- any time and has exactly one writer: the extension's own code in 40_maintenance.sql.
 
+-- The organisation tree as every computation reads it: effective policies and the
+-- ancestor/descendant pairs (cqs._computed_organisation_policies/_tree), rewritten
+-- whenever an organisation changes.
+CREATE TABLE cqs.organisation_policy (
+  organisation_id  bigint PRIMARY KEY,
+  parent_id        bigint,
+  kind             text NOT NULL,
+  depth            integer NOT NULL,
+  using_agency_id  bigint NOT NULL,
+  cadence          text NOT NULL,
+  lateness_mode    text NOT NULL,
+  cap_mode         text NOT NULL,
+  decimals         integer NOT NULL,
+  criteria_set_id  bigint
+);
+CREATE TABLE cqs.organisation_closure (
+  ancestor_id    bigint NOT NULL,
+  descendant_id  bigint NOT NULL,
+  distance       integer NOT NULL,
+  PRIMARY KEY (ancestor_id, descendant_id)
+);
+CREATE INDEX organisation_closure_descendant_idx ON cqs.organisation_closure (descendant_id, ancestor_id);
+
 -- Period results (Art. 14-17): the current result of every person and period --
 -- computed from the records while the period is open, a verbatim copy of the
 -- locked_result while it is locked.  Not dumped: cqs.rebuild() recreates it exactly.

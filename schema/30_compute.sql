@@ -2,42 +2,63 @@
 -- composed by the writer (40_maintenance.sql) and the public API (60_api.sql).
 
 -- Effective policies: every organisation with what it inherits (DOMAIN.md sections 3-4).
+-- Computed here, kept in cqs.organisation_policy by the writer (organisations change
+-- rarely; results read them on every edit).
+CREATE FUNCTION cqs._computed_organisation_policies()
+RETURNS TABLE (organisation_id bigint, parent_id bigint, kind text, depth integer, using_agency_id bigint,
+               cadence text, lateness_mode text, cap_mode text, decimals integer, criteria_set_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  WITH RECURSIVE t AS (
+    SELECT o.organisation_id, o.parent_id, o.kind, 0 AS depth,
+           o.organisation_id AS using_agency_id,
+           coalesce(o.cadence, 'monthly') AS cadence,
+           coalesce(o.lateness_mode, 'per_day') AS lateness_mode,
+           coalesce(o.cap_mode, 'total') AS cap_mode,
+           coalesce(o.decimals, 2) AS decimals,
+           coalesce(o.criteria_set_id,
+                    (SELECT s.criteria_set_id FROM cqs.criteria_set s WHERE s.code = 'form01')) AS criteria_set_id
+      FROM cqs.organisation o
+     WHERE o.parent_id IS NULL
+    UNION ALL
+    SELECT c.organisation_id, c.parent_id, c.kind, t.depth + 1,
+           CASE WHEN c.kind = 'unit' THEN t.using_agency_id ELSE c.organisation_id END,
+           coalesce(c.cadence, t.cadence), coalesce(c.lateness_mode, t.lateness_mode),
+           coalesce(c.cap_mode, t.cap_mode), coalesce(c.decimals, t.decimals),
+           coalesce(c.criteria_set_id, t.criteria_set_id)
+      FROM cqs.organisation c JOIN t ON c.parent_id = t.organisation_id
+  )
+  SELECT t.organisation_id, t.parent_id, t.kind, t.depth, t.using_agency_id, t.cadence, t.lateness_mode,
+         t.cap_mode, t.decimals, t.criteria_set_id
+    FROM t;
+END;
+
+-- Every (ancestor, descendant) pair, the organisation itself included at distance 0.
+CREATE FUNCTION cqs._computed_organisation_tree()
+RETURNS TABLE (ancestor_id bigint, descendant_id bigint, distance integer)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  WITH RECURSIVE t AS (
+    SELECT o.organisation_id AS ancestor_id, o.organisation_id AS descendant_id, 0 AS distance
+      FROM cqs.organisation o
+    UNION ALL
+    SELECT t.ancestor_id, o.organisation_id, t.distance + 1
+      FROM t JOIN cqs.organisation o ON o.parent_id = t.descendant_id
+  )
+  SELECT t.ancestor_id, t.descendant_id, t.distance FROM t;
+END;
+
 CREATE VIEW cqs.organisation_policies AS
-WITH RECURSIVE t AS (
-  SELECT o.organisation_id, o.parent_id, o.kind, 0 AS depth,
-         o.organisation_id AS using_agency_id,
-         coalesce(o.cadence, 'monthly') AS cadence,
-         coalesce(o.lateness_mode, 'per_day') AS lateness_mode,
-         coalesce(o.cap_mode, 'total') AS cap_mode,
-         coalesce(o.decimals, 2) AS decimals,
-         coalesce(o.criteria_set_id,
-                  (SELECT s.criteria_set_id FROM cqs.criteria_set s WHERE s.code = 'form01')) AS criteria_set_id
-    FROM cqs.organisation o
-   WHERE o.parent_id IS NULL
-  UNION ALL
-  SELECT c.organisation_id, c.parent_id, c.kind, t.depth + 1,
-         CASE WHEN c.kind = 'unit' THEN t.using_agency_id ELSE c.organisation_id END,
-         coalesce(c.cadence, t.cadence), coalesce(c.lateness_mode, t.lateness_mode),
-         coalesce(c.cap_mode, t.cap_mode), coalesce(c.decimals, t.decimals),
-         coalesce(c.criteria_set_id, t.criteria_set_id)
-    FROM cqs.organisation c JOIN t ON c.parent_id = t.organisation_id
-)
-SELECT organisation_id, parent_id, kind, depth, using_agency_id, cadence, lateness_mode,
-       cap_mode, decimals, criteria_set_id
-  FROM t;
+SELECT organisation_id, parent_id, kind, depth, using_agency_id, cadence, lateness_mode, cap_mode, decimals,
+       criteria_set_id
+  FROM cqs.organisation_policy;
 COMMENT ON VIEW cqs.organisation_policies IS
   'Effective evaluation policies per organisation (cadence, lateness mode, cap mode, decimals, general-criteria set), inherited down the tree';
 
--- Every (ancestor, descendant) pair, the organisation itself included at distance 0.
 CREATE VIEW cqs.organisation_tree AS
-WITH RECURSIVE t AS (
-  SELECT organisation_id AS ancestor_id, organisation_id AS descendant_id, 0 AS distance
-    FROM cqs.organisation
-  UNION ALL
-  SELECT t.ancestor_id, o.organisation_id, t.distance + 1
-    FROM t JOIN cqs.organisation o ON o.parent_id = t.descendant_id
-)
-SELECT ancestor_id, descendant_id, distance FROM t;
+SELECT ancestor_id, descendant_id, distance FROM cqs.organisation_closure;
+COMMENT ON VIEW cqs.organisation_tree IS
+  'Every (ancestor, descendant) pair of organisations, the organisation itself included at distance 0';
 
 -- The catalogue version in force for an organisation (via its using agency) on a day.
 CREATE FUNCTION cqs.catalogue_in_force(organisation_id bigint, on_day date)

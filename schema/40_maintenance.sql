@@ -96,14 +96,18 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_n bigint;
 BEGIN
-  WITH l AS (
+  WITH k AS MATERIALIZED (             -- the (organisation, period) pairs whose leaders to look at
+    SELECT o.organisation_id AS org, p.period FROM cqs.organisation_policy o, unnest(periods) AS p(period)
+     WHERE orgs IS NULL
+    UNION
+    SELECT t.org, t.period FROM unnest(orgs, periods) AS t(org, period) WHERE orgs IS NOT NULL
+  ), l AS MATERIALIZED (
     SELECT r.person_id, r.period, r.d AS old_d, x.d,
            cqs.leader_task_score(r.a, r.b, r.c, x.d, r.dd, r.e, r.cap_mode) AS task_score
-      FROM cqs.period_result r
+      FROM k
+      JOIN cqs.period_result r ON r.period = k.period AND r.organisation_id = k.org AND r.role <> 'staff'
       CROSS JOIN LATERAL (SELECT cqs._leader_d(r.person_id, r.period, r.organisation_id, r.role, r.field) AS d) x
-     WHERE r.role IN ('head', 'deputy') AND r.person_kind = 'civil_servant' AND r.lock_id IS NULL
-       AND (CASE WHEN orgs IS NULL THEN r.period = ANY (periods)
-                 ELSE (r.organisation_id, r.period) IN (SELECT * FROM unnest(orgs, periods)) END)
+     WHERE r.person_kind = 'civil_servant' AND r.lock_id IS NULL
   ), u AS (
     UPDATE cqs.period_result r
        SET d = l.d,
@@ -125,8 +129,7 @@ END $$;
 -- given (person, month) pairs, under the locks above.  Owner's rights; not callable by
 -- clients (the record triggers and the maintenance procedures call it).
 CREATE FUNCTION cqs._write_results(persons bigint[], months date[]) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER
-SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_new   cqs.period_result[];
   v_old   cqs.period_result[];
@@ -361,31 +364,44 @@ CREATE TRIGGER posting_changed_del AFTER DELETE ON cqs.posting
 CREATE TRIGGER person_kind_changed AFTER UPDATE ON cqs.person
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 
--- Organisations decide their results' policies (DOMAIN.md sections 3-4): when one
--- changes, the open results below it follow.
-CREATE FUNCTION cqs._policies_changed() RETURNS trigger
+-- Organisations changed: the derived tree (policies and ancestor pairs) is rewritten
+-- under its own advisory lock (taken before any month lock; after it, every statement
+-- sees the committed tree), and the open results below an organisation whose policies or
+-- parent changed follow (DOMAIN.md sections 3-4).  Restores too rebuild the tree.
+CREATE FUNCTION cqs._organisations_changed() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_persons bigint[];
   v_months  date[];
+  v_orgs    bigint[];
 BEGIN
-  WITH orgs AS (
-    SELECT DISTINCT t.descendant_id AS organisation_id
+  IF TG_OP = 'UPDATE' THEN            -- where the results will move: the old tree's subtrees
+    SELECT array_agg(DISTINCT t.descendant_id) INTO v_orgs
       FROM new_rows n JOIN old_rows o USING (organisation_id)
-      JOIN cqs.organisation_tree t ON t.ancestor_id = n.organisation_id
+      JOIN cqs.organisation_closure t ON t.ancestor_id = n.organisation_id
      WHERE (n.parent_id, n.cadence, n.lateness_mode, n.cap_mode, n.decimals, n.criteria_set_id)
-           IS DISTINCT FROM (o.parent_id, o.cadence, o.lateness_mode, o.cap_mode, o.decimals, o.criteria_set_id)
-  )
-  SELECT array_agg(x.person_id), array_agg(x.month) INTO v_persons, v_months
-    FROM (SELECT r.person_id, r.period AS month FROM cqs.period_result r JOIN orgs USING (organisation_id)
-           WHERE r.lock_id IS NULL
-          UNION SELECT tl.person_id, tl.period FROM cqs.task_line tl JOIN orgs USING (organisation_id)) x;
-  PERFORM cqs._results_changed(v_persons, v_months, 'organisation policies changed');
+           IS DISTINCT FROM (o.parent_id, o.cadence, o.lateness_mode, o.cap_mode, o.decimals, o.criteria_set_id);
+  END IF;
+  PERFORM pg_catalog.pg_advisory_xact_lock(134217728, 0);
+  DELETE FROM cqs.organisation_policy;
+  INSERT INTO cqs.organisation_policy SELECT * FROM cqs._computed_organisation_policies();
+  DELETE FROM cqs.organisation_closure;
+  INSERT INTO cqs.organisation_closure SELECT * FROM cqs._computed_organisation_tree();
+  IF v_orgs IS NOT NULL THEN
+    SELECT array_agg(x.person_id), array_agg(x.month) INTO v_persons, v_months
+      FROM (SELECT r.person_id, r.period AS month FROM cqs.period_result r
+             WHERE r.organisation_id = ANY (v_orgs) AND r.lock_id IS NULL
+            UNION SELECT tl.person_id, tl.period FROM cqs.task_line tl WHERE tl.organisation_id = ANY (v_orgs)) x;
+    PERFORM cqs._results_changed(v_persons, v_months, 'organisation policies changed');
+  END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER organisation_policies_changed AFTER UPDATE ON cqs.organisation
-  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows
-  FOR EACH STATEMENT EXECUTE FUNCTION cqs._policies_changed();
+CREATE TRIGGER organisation_changed_ins AFTER INSERT ON cqs.organisation
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._organisations_changed();
+CREATE TRIGGER organisation_changed_upd AFTER UPDATE ON cqs.organisation
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._organisations_changed();
+CREATE TRIGGER organisation_changed_del AFTER DELETE ON cqs.organisation
+  FOR EACH STATEMENT EXECUTE FUNCTION cqs._organisations_changed();
 
 -- Async mode: drain the queue, one batch per transaction (for pg_cron).  Returns when
 -- the queue is empty or max_batches were done; stale months are rebuilt one quarter per
