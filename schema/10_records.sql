@@ -13,7 +13,7 @@ COMMENT ON TABLE cqs.criteria_set IS
   'Art. 12.1, Form 01: a set of general-criteria sub-items (tiêu chí chung) totalling 30 points; ''form01'' is the decree''s';
 
 CREATE TABLE cqs.criteria_item (
-  criteria_set_id bigint NOT NULL REFERENCES cqs.criteria_set ON DELETE CASCADE,
+  criteria_set_id bigint NOT NULL,  -- -> cqs.criteria_set
   position        integer NOT NULL CONSTRAINT criteria_item_position_positive CHECK (position >= 1),
   code            text NOT NULL,
   name            text NOT NULL,
@@ -87,7 +87,7 @@ CREATE TABLE cqs.organisation (
   kind             text NOT NULL
                    CONSTRAINT organisation_kind_valid
                    CHECK (kind IN ('managing_agency', 'using_agency', 'unit')),
-  parent_id        bigint REFERENCES cqs.organisation DEFERRABLE INITIALLY DEFERRED,  -- deferred: restores in any row order
+  parent_id        bigint,  -- -> cqs.organisation
   special_deadline boolean NOT NULL DEFAULT false,   -- Art. 19.2: graded by 15/01 next year
   cadence          text CONSTRAINT organisation_cadence_valid
                    CHECK (cadence IN ('monthly', 'quarterly')),
@@ -96,7 +96,7 @@ CREATE TABLE cqs.organisation (
   cap_mode         text CONSTRAINT organisation_cap_mode_valid
                    CHECK (cap_mode IN ('total', 'each')),
   decimals         integer CONSTRAINT organisation_decimals_range CHECK (decimals BETWEEN 0 AND 4),
-  criteria_set_id  bigint REFERENCES cqs.criteria_set,
+  criteria_set_id  bigint,  -- -> cqs.criteria_set
   CONSTRAINT organisation_not_own_parent CHECK (parent_id <> organisation_id)
 );
 CREATE INDEX organisation_parent_idx ON cqs.organisation (parent_id);
@@ -137,8 +137,8 @@ COMMENT ON TABLE cqs.person IS
 -- Postings over time (Art. 10, 19.1): transfers keep their history.
 CREATE TABLE cqs.posting (
   posting_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id        bigint NOT NULL REFERENCES cqs.person,
-  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  person_id        bigint NOT NULL,  -- -> cqs.person
+  organisation_id  bigint NOT NULL,  -- -> cqs.organisation
   role             text NOT NULL DEFAULT 'staff'
                    CONSTRAINT posting_role_valid CHECK (role IN ('staff', 'deputy', 'head')),
   field            text,          -- a deputy's assigned field (lĩnh vực phụ trách); a staff member's field
@@ -161,7 +161,7 @@ COMMENT ON TABLE cqs.posting IS
 
 CREATE TABLE cqs.catalogue (
   catalogue_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  organisation_id       bigint NOT NULL REFERENCES cqs.organisation,   -- the using agency
+  organisation_id       bigint NOT NULL,   -- -> cqs.organisation; the using agency
   version               text NOT NULL,
   effective_from        date NOT NULL CONSTRAINT catalogue_effective_from_sane CHECK (cqs._sane_day(effective_from)),
   standard_points       numeric NOT NULL
@@ -178,7 +178,7 @@ COMMENT ON TABLE cqs.catalogue IS
 
 CREATE TABLE cqs.catalogue_item (
   item_id           bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  catalogue_id      bigint NOT NULL REFERENCES cqs.catalogue ON DELETE CASCADE,
+  catalogue_id      bigint NOT NULL,  -- -> cqs.catalogue
   code              text NOT NULL,
   name              text NOT NULL,
   output_unit       text NOT NULL,                 -- sản phẩm đầu ra
@@ -201,12 +201,32 @@ CREATE UNIQUE INDEX catalogue_item_one_standard ON cqs.catalogue_item (catalogue
 COMMENT ON TABLE cqs.catalogue_item IS
   'Art. 13, HB ch. II: a catalogue item with its complexity group N1-N5 (maximum 100-500), points or points range, and the derived conversion coefficients';
 
+-- A catalogue version's standard and rounding are fixed once it has items: their
+-- coefficients were derived from them (Art. 13.3: a changed catalogue is a new version).
+CREATE FUNCTION cqs._catalogue_fixed() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF (NEW.standard_points, NEW.coefficient_decimals) IS DISTINCT FROM (OLD.standard_points, OLD.coefficient_decimals)
+     AND EXISTS (SELECT 1 FROM cqs.catalogue_item i WHERE i.catalogue_id = OLD.catalogue_id) THEN
+    RAISE EXCEPTION 'catalogue % (version %) has items: its standard points and coefficient decimals are fixed',
+                    OLD.catalogue_id, OLD.version
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Art. 13.3, 26.1.c: a changed catalogue is a new version with its own effective date.';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER catalogue_fixed BEFORE UPDATE OF standard_points, coefficient_decimals ON cqs.catalogue
+  FOR EACH ROW EXECUTE FUNCTION cqs._catalogue_fixed();
+
 -- Coefficients follow the points (HB ch. II: coefficient = points / standard points).
 CREATE FUNCTION cqs._catalogue_item_coefficients() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_cat cqs.catalogue;
 BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NEW;                       -- a restore keeps the coefficients as they were
+  END IF;
   SELECT * INTO v_cat FROM cqs.catalogue WHERE catalogue_id = NEW.catalogue_id;
   IF NEW.is_standard AND (NEW.points_low <> v_cat.standard_points OR NEW.points_high <> v_cat.standard_points) THEN
     RAISE EXCEPTION 'standard unit % must score exactly % points (the catalogue''s standard), got %-%',
@@ -227,13 +247,13 @@ CREATE TRIGGER catalogue_item_coefficients BEFORE INSERT OR UPDATE ON cqs.catalo
 -- A task line (Art. 13-14, 18.1.d; HB ch. VI).  The coefficient is fixed at assignment.
 CREATE TABLE cqs.task_line (
   task_line_id             bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id                bigint NOT NULL REFERENCES cqs.person,
-  organisation_id          bigint NOT NULL REFERENCES cqs.organisation,
+  person_id                bigint NOT NULL,  -- -> cqs.person
+  organisation_id          bigint NOT NULL,  -- -> cqs.organisation
   period                   date NOT NULL
                            CONSTRAINT task_line_period_is_month
                            CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
-  item_id                  bigint REFERENCES cqs.catalogue_item,
-  similar_item_id          bigint REFERENCES cqs.catalogue_item,  -- Art. 13.3: off-catalogue, priced like this
+  item_id                  bigint,  -- -> cqs.catalogue_item
+  similar_item_id          bigint,  -- -> cqs.catalogue_item; Art. 13.3: off-catalogue, priced like this
   title                    text,
   coefficient              numeric NOT NULL
                            CONSTRAINT task_line_coefficient_positive CHECK (coefficient > 0 AND cqs._sane_amount(coefficient)),
@@ -291,10 +311,10 @@ COMMENT ON COLUMN cqs.task_line.late_occurrences IS
 -- dd (đ) and e, support-staff percentages.  period is the first day of the month or
 -- quarter, by the organisation's cadence.
 CREATE TABLE cqs.assessment (
-  person_id          bigint NOT NULL REFERENCES cqs.person,
+  person_id          bigint NOT NULL,  -- -> cqs.person
   period             date NOT NULL,
-  organisation_id    bigint NOT NULL REFERENCES cqs.organisation,
-  criteria_set_id    bigint NOT NULL REFERENCES cqs.criteria_set,
+  organisation_id    bigint NOT NULL,  -- -> cqs.organisation
+  criteria_set_id    bigint NOT NULL,  -- -> cqs.criteria_set
   self_scores        numeric[],          -- Form 01 column (4), in criteria_item.position order
   evaluator_scores   numeric[],          -- the evaluator's scores; they count once confirmed
   self_total         numeric GENERATED ALWAYS AS (cqs._array_sum(self_scores)) STORED,
@@ -302,7 +322,7 @@ CREATE TABLE cqs.assessment (
   strengths          text,               -- ưu điểm
   shortcomings       text,               -- hạn chế, khuyết điểm
   evaluator_comment  text,               -- ý kiến nhận xét của cấp có thẩm quyền
-  evaluator_id       bigint REFERENCES cqs.person,
+  evaluator_id       bigint,  -- -> cqs.person
   dd                 numeric NOT NULL DEFAULT 100
                      CONSTRAINT assessment_dd_legal CHECK (dd IN (50, 100)),
   dd_reason          text,
@@ -438,7 +458,7 @@ INSERT INTO cqs.organisation_criteria (criteria_code, part, position, code, name
 
 -- One organisation's year: scores and the facts Art. 8 conditions read.
 CREATE TABLE cqs.organisation_year (
-  organisation_id        bigint NOT NULL REFERENCES cqs.organisation,
+  organisation_id        bigint NOT NULL,  -- -> cqs.organisation
   year                   integer NOT NULL CONSTRAINT organisation_year_year_range CHECK (year BETWEEN 2026 AND 2100),
   criteria_code          text NOT NULL DEFAULT 'default',
   general_scores         numeric[] NOT NULL,     -- Art. 6, in position order
@@ -477,6 +497,9 @@ LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_bad record;
 BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NEW;                       -- a restore: checked when written, criteria may load later
+  END IF;
   SELECT c.part, c.code, c.max_points,
          CASE c.part WHEN 'general' THEN NEW.general_scores[c.position] ELSE NEW.task_scores[c.position] END AS score
     INTO v_bad
@@ -506,7 +529,7 @@ CREATE TRIGGER organisation_year_check BEFORE INSERT OR UPDATE OF general_scores
 -- Art. 8.5: the competent authority's decision allowing up to 25% (for organisations
 -- when person_scope is false, for civil servants of organisation_id otherwise).
 CREATE TABLE cqs.quota_decision (
-  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  organisation_id  bigint NOT NULL,  -- -> cqs.organisation
   year             integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   for_people       boolean NOT NULL,     -- true: Art. 20.5.b (its civil servants); false: Art. 8.5.b (organisations it recognises)
   duty_group       text NOT NULL DEFAULT '*',
@@ -523,7 +546,7 @@ COMMENT ON TABLE cqs.quota_decision IS
 -- unpaid leave only with at least 6 months worked.
 CREATE TABLE cqs.leave_record (
   leave_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id   bigint NOT NULL REFERENCES cqs.person,
+  person_id   bigint NOT NULL,  -- -> cqs.person
   kind        text NOT NULL CONSTRAINT leave_record_kind_valid CHECK (kind IN ('sick', 'maternity', 'unpaid', 'other')),
   start_date  date NOT NULL,
   end_date    date NOT NULL,
@@ -538,7 +561,7 @@ COMMENT ON TABLE cqs.leave_record IS
 -- Discipline (Art. 11.3, 20.4.c): administrative or Party, reprimand (khiển trách) or heavier.
 CREATE TABLE cqs.discipline (
   discipline_id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id                bigint NOT NULL REFERENCES cqs.person,
+  person_id                bigint NOT NULL,  -- -> cqs.person
   kind                     text NOT NULL CONSTRAINT discipline_kind_valid CHECK (kind IN ('administrative', 'party')),
   level                    text NOT NULL CONSTRAINT discipline_level_valid
                            CHECK (level IN ('khien_trach', 'canh_cao', 'ha_bac_luong', 'giang_chuc', 'cach_chuc',
@@ -547,7 +570,7 @@ CREATE TABLE cqs.discipline (
   decision_ref             text NOT NULL,
   act_ref                  text NOT NULL,       -- the act punished: Party and administrative discipline for one act share it
   act_description          text,
-  act_organisation_id      bigint NOT NULL REFERENCES cqs.organisation,   -- where the act happened (Art. 11.3.c-d)
+  act_organisation_id      bigint NOT NULL,   -- -> cqs.organisation; where the act happened (Art. 11.3.c-d)
   public_duty_or_degradation boolean NOT NULL DEFAULT true               -- Art. 11.3.a: only these force the grade
 );
 CREATE INDEX discipline_person_idx ON cqs.discipline (person_id);
@@ -559,7 +582,7 @@ COMMENT ON TABLE cqs.discipline IS
 -- act used for khong_hoan_thanh before any discipline decision.
 CREATE TABLE cqs.year_override (
   override_id   bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id     bigint NOT NULL REFERENCES cqs.person,
+  person_id     bigint NOT NULL,  -- -> cqs.person
   year          integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   kind          text NOT NULL CONSTRAINT year_override_kind_valid
                 CHECK (kind IN ('degradation', 'corruption_waste_in_unit', 'violation_before_discipline')),
@@ -582,7 +605,7 @@ COMMENT ON TABLE cqs.public_holiday IS 'Public holidays and compensatory days of
 
 -- The annual procedure (Art. 21), one row per person and year.
 CREATE TABLE cqs.year_grading (
-  person_id              bigint NOT NULL REFERENCES cqs.person,
+  person_id              bigint NOT NULL,  -- -> cqs.person
   year                   integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   self_proposed_grade    cqs.grade,            -- Form 02
   self_proposed_at       timestamptz,
@@ -600,7 +623,7 @@ COMMENT ON TABLE cqs.year_grading IS
 -- The authority's choice among candidates tied at the quota cut-off, or against the
 -- proposal (Art. 20.5: the authority decides who keeps xuat_sac).
 CREATE TABLE cqs.quota_choice (
-  person_id   bigint NOT NULL REFERENCES cqs.person,
+  person_id   bigint NOT NULL,  -- -> cqs.person
   year        integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   keeps       boolean NOT NULL,
   decided_by  text NOT NULL,
@@ -613,14 +636,14 @@ COMMENT ON TABLE cqs.quota_choice IS 'Art. 20.5: the authority''s final choice o
 -- old one; both stay on record.
 CREATE TABLE cqs.grade_decision (
   decision_id      bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id        bigint NOT NULL REFERENCES cqs.person,
+  person_id        bigint NOT NULL,  -- -> cqs.person
   year             integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
-  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,   -- the grading organisation
+  organisation_id  bigint NOT NULL,   -- -> cqs.organisation; the grading organisation
   grade            cqs.grade NOT NULL,
   decided_by       text NOT NULL,
   decided_at       timestamptz NOT NULL DEFAULT now(),
   reference        text NOT NULL,
-  supersedes       bigint REFERENCES cqs.grade_decision DEFERRABLE INITIALLY DEFERRED,
+  supersedes       bigint,  -- -> cqs.grade_decision
   reason           text,
   notified_at      timestamptz,                 -- written notification to the civil servant
   published_at     timestamptz,                 -- public announcement (preferably electronic)
@@ -634,8 +657,8 @@ COMMENT ON TABLE cqs.grade_decision IS
 -- Complaints (kiến nghị, Art. 22): resolved within 7 working days of receipt.
 CREATE TABLE cqs.complaint (
   complaint_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  person_id        bigint NOT NULL REFERENCES cqs.person,
-  decision_id      bigint NOT NULL REFERENCES cqs.grade_decision,
+  person_id        bigint NOT NULL,  -- -> cqs.person
+  decision_id      bigint NOT NULL,  -- -> cqs.grade_decision
   filed_on         date NOT NULL,
   content          text NOT NULL,
   resolved_on      date,
@@ -650,7 +673,7 @@ COMMENT ON TABLE cqs.complaint IS 'Art. 22: a civil servant''s complaint about a
 -- Bonus regulation of an organisation (Art. 23, 26.1.e; Huế plan item II.9):
 -- a coefficient per grade, optionally weighted by the score.
 CREATE TABLE cqs.bonus_regulation (
-  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  organisation_id  bigint NOT NULL,  -- -> cqs.organisation
   grade            cqs.grade NOT NULL,
   coefficient      numeric NOT NULL CONSTRAINT bonus_regulation_coefficient_nonnegative CHECK (coefficient >= 0),
   weight_by_score  boolean NOT NULL DEFAULT false,
@@ -664,7 +687,7 @@ COMMENT ON TABLE cqs.bonus_regulation IS
 -- on the same row (once), never by deleting it.
 CREATE TABLE cqs.period_lock (
   lock_id          bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-  organisation_id  bigint NOT NULL REFERENCES cqs.organisation,
+  organisation_id  bigint NOT NULL,  -- -> cqs.organisation
   period           date NOT NULL
                    CONSTRAINT period_lock_period_is_month CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
   period_kind      text NOT NULL CONSTRAINT period_lock_kind_valid CHECK (period_kind IN ('month', 'quarter')),
@@ -687,8 +710,8 @@ COMMENT ON TABLE cqs.period_lock IS
 -- The results as they were notified when the period was locked: records, never
 -- recomputed.  cqs.period_result mirrors the active ones.
 CREATE TABLE cqs.locked_result (
-  lock_id          bigint NOT NULL REFERENCES cqs.period_lock,
-  person_id        bigint NOT NULL REFERENCES cqs.person,
+  lock_id          bigint NOT NULL,  -- -> cqs.period_lock
+  person_id        bigint NOT NULL,  -- -> cqs.person
   period           date NOT NULL,            -- first day of the month or quarter
   period_kind      text NOT NULL,
   organisation_id  bigint NOT NULL,
@@ -749,3 +772,139 @@ CREATE TRIGGER locked_result_append_only BEFORE UPDATE OR DELETE ON cqs.locked_r
   FOR EACH ROW EXECUTE FUNCTION cqs._lock_records_append_only();
 CREATE TRIGGER locked_result_no_truncate BEFORE TRUNCATE ON cqs.locked_result
   FOR EACH STATEMENT EXECUTE FUNCTION cqs._lock_records_append_only();
+
+-- ---------------------------------------------------------------------------
+-- References between records.  They are held by statement triggers rather than
+-- FOREIGN KEY constraints for one reason: pg_restore -j loads the tables of an
+-- extension in any order, and a foreign key cannot stand aside while it does, so a
+-- parallel restore would lose every child table loaded before its parent.  The
+-- triggers hold the same rule the same way -- the child locks the parents it names FOR
+-- KEY SHARE, so a parent deleted concurrently cannot leave it dangling; a parent's
+-- delete checks its children after its own rows are locked; 23503 either way -- and
+-- stand aside only while a superuser's COPY restores records (cqs._loading_records()).
+-- ---------------------------------------------------------------------------
+
+-- Child side: every parent named by the new rows exists, and stays until commit.
+-- TG_ARGV: the child column, the parent table, the parent key.
+CREATE FUNCTION cqs._references_exist() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_missing bigint;
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NULL;
+  END IF;
+  EXECUTE format('SELECT count(*) FROM (SELECT 1 FROM cqs.%2$I p WHERE p.%3$I IN (SELECT n.%1$I FROM new_rows n) '
+                 'FOR KEY SHARE OF p) s', TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]);
+  EXECUTE format('SELECT n.%1$I FROM new_rows n WHERE n.%1$I IS NOT NULL '
+                 'AND NOT EXISTS (SELECT 1 FROM cqs.%2$I p WHERE p.%3$I = n.%1$I) LIMIT 1',
+                 TG_ARGV[0], TG_ARGV[1], TG_ARGV[2]) INTO v_missing;
+  IF v_missing IS NOT NULL THEN
+    RAISE EXCEPTION 'insert or update on table "%" violates reference "%"', TG_TABLE_NAME, TG_NAME
+      USING ERRCODE = 'foreign_key_violation', CONSTRAINT = TG_NAME,
+            DETAIL = format('Key (%s)=(%s) is not present in table "%s".', TG_ARGV[0], v_missing, TG_ARGV[1]);
+  END IF;
+  RETURN NULL;
+END $$;
+
+-- Parent side: after rows are deleted (or their key changed), no child still names
+-- them; children marked cascade go with a deleted parent.  TG_ARGV: the parent key, then
+-- per child 'table.column.restrict' or 'table.column.cascade'.
+CREATE FUNCTION cqs._references_kept() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_child   text[];
+  v_gone    bigint[];
+  v_found   bigint;
+BEGIN
+  IF TG_OP = 'DELETE' THEN
+    EXECUTE format('SELECT array_agg(o.%1$I) FROM old_rows o', TG_ARGV[0]) INTO v_gone;
+  ELSE
+    EXECUTE format('SELECT array_agg(o.%1$I) FROM old_rows o WHERE NOT EXISTS (SELECT 1 FROM new_rows n WHERE n.%1$I = o.%1$I)',
+                   TG_ARGV[0]) INTO v_gone;
+  END IF;
+  IF v_gone IS NULL THEN
+    RETURN NULL;
+  END IF;
+  FOR i IN 1 .. TG_NARGS - 1 LOOP
+    v_child := string_to_array(TG_ARGV[i], '.');
+    IF v_child[3] = 'cascade' AND TG_OP = 'DELETE' THEN
+      EXECUTE format('DELETE FROM cqs.%1$I c WHERE c.%2$I = ANY ($1)', v_child[1], v_child[2]) USING v_gone;
+    ELSE
+      EXECUTE format('SELECT c.%2$I FROM cqs.%1$I c WHERE c.%2$I = ANY ($1) LIMIT 1', v_child[1], v_child[2])
+        INTO v_found USING v_gone;
+      IF v_found IS NOT NULL THEN
+        RAISE EXCEPTION '% on table "%" violates reference "%_%_ref" from table "%"', TG_OP, TG_TABLE_NAME,
+                        v_child[1], v_child[2], v_child[1]
+          USING ERRCODE = 'foreign_key_violation', CONSTRAINT = format('%s_%s_ref', v_child[1], v_child[2]),
+                DETAIL = format('Key (%s)=(%s) is still referenced from table "%s".', TG_ARGV[0], v_found, v_child[1]);
+      END IF;
+    END IF;
+  END LOOP;
+  RETURN NULL;
+END $$;
+
+-- Every reference: child table, child column, parent table, what a parent's delete does.
+DO $$
+DECLARE
+  r     record;
+  v_key text;
+BEGIN
+  FOR r IN
+    SELECT v.child, v.col, v.parent, v.action,
+           CASE v.parent WHEN 'catalogue_item' THEN 'item_id' WHEN 'grade_decision' THEN 'decision_id'
+                         WHEN 'period_lock' THEN 'lock_id' ELSE v.parent || '_id' END AS parent_key,
+           string_agg(format('%L', v.child || '.' || v.col || '.' || v.action), ', ')
+             OVER (PARTITION BY v.parent) AS children,
+           row_number() OVER (PARTITION BY v.parent) AS nth
+      FROM (VALUES
+             ('criteria_item', 'criteria_set_id', 'criteria_set', 'cascade'),
+             ('organisation', 'parent_id', 'organisation', 'restrict'),
+             ('organisation', 'criteria_set_id', 'criteria_set', 'restrict'),
+             ('posting', 'person_id', 'person', 'restrict'),
+             ('posting', 'organisation_id', 'organisation', 'restrict'),
+             ('catalogue', 'organisation_id', 'organisation', 'restrict'),
+             ('catalogue_item', 'catalogue_id', 'catalogue', 'cascade'),
+             ('task_line', 'person_id', 'person', 'restrict'),
+             ('task_line', 'organisation_id', 'organisation', 'restrict'),
+             ('task_line', 'item_id', 'catalogue_item', 'restrict'),
+             ('task_line', 'similar_item_id', 'catalogue_item', 'restrict'),
+             ('assessment', 'person_id', 'person', 'restrict'),
+             ('assessment', 'organisation_id', 'organisation', 'restrict'),
+             ('assessment', 'criteria_set_id', 'criteria_set', 'restrict'),
+             ('assessment', 'evaluator_id', 'person', 'restrict'),
+             ('organisation_year', 'organisation_id', 'organisation', 'restrict'),
+             ('quota_decision', 'organisation_id', 'organisation', 'restrict'),
+             ('leave_record', 'person_id', 'person', 'restrict'),
+             ('discipline', 'person_id', 'person', 'restrict'),
+             ('discipline', 'act_organisation_id', 'organisation', 'restrict'),
+             ('year_override', 'person_id', 'person', 'restrict'),
+             ('year_grading', 'person_id', 'person', 'restrict'),
+             ('quota_choice', 'person_id', 'person', 'restrict'),
+             ('grade_decision', 'person_id', 'person', 'restrict'),
+             ('grade_decision', 'organisation_id', 'organisation', 'restrict'),
+             ('grade_decision', 'supersedes', 'grade_decision', 'restrict'),
+             ('complaint', 'person_id', 'person', 'restrict'),
+             ('complaint', 'decision_id', 'grade_decision', 'restrict'),
+             ('bonus_regulation', 'organisation_id', 'organisation', 'restrict'),
+             ('period_lock', 'organisation_id', 'organisation', 'restrict'),
+             ('locked_result', 'lock_id', 'period_lock', 'restrict'),
+             ('locked_result', 'person_id', 'person', 'restrict')
+           ) AS v(child, col, parent, action)
+  LOOP
+    EXECUTE format('CREATE TRIGGER %1$I AFTER INSERT ON cqs.%2$I REFERENCING NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION cqs._references_exist(%3$L, %4$L, %5$L)',
+                   r.child || '_' || r.col || '_ref_ins', r.child, r.col, r.parent, r.parent_key);
+    EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON cqs.%2$I REFERENCING NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION cqs._references_exist(%3$L, %4$L, %5$L)',
+                   r.child || '_' || r.col || '_ref_upd', r.child, r.col, r.parent, r.parent_key);
+    IF r.nth = 1 THEN
+      EXECUTE format('CREATE TRIGGER %1$I AFTER DELETE ON cqs.%2$I REFERENCING OLD TABLE AS old_rows '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION cqs._references_kept(%3$L, %4$s)',
+                     r.parent || '_refs_del', r.parent, r.parent_key, r.children);
+      EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON cqs.%2$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION cqs._references_kept(%3$L, %4$s)',
+                     r.parent || '_refs_upd', r.parent, r.parent_key, r.children);
+    END IF;
+  END LOOP;
+END $$;

@@ -67,10 +67,10 @@ COMMENT ON TABLE cqs.stale_month IS
 
 -- The computed year of a person: what cqs.grade_year() proposes.
 CREATE TABLE cqs.year_result (
-  person_id            bigint NOT NULL REFERENCES cqs.person,
+  person_id            bigint NOT NULL,
   year                 integer NOT NULL,
-  organisation_id      bigint NOT NULL REFERENCES cqs.organisation,   -- grading organisation (Art. 19.1)
-  using_agency_id      bigint NOT NULL REFERENCES cqs.organisation,
+  organisation_id      bigint NOT NULL,   -- grading organisation (Art. 19.1)
+  using_agency_id      bigint NOT NULL,
   role                 text NOT NULL,
   duty_group           text NOT NULL,
   months_worked        integer NOT NULL,

@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(55);
+SELECT plan(61);
 
 -- Fixture: a department D with a unit U; D's head H and staff S1; U's head UH and
 -- staff S2.  A catalogue with the standard unit (5 points) and a 5-10 point item.
@@ -131,6 +131,27 @@ SELECT throws_ok($$SELECT cqs.add_working_days('infinity', 1)$$, '22023', NULL,
 -- 4. Postings never overlap: an exclusion constraint, so it holds between concurrent transfers too.
 SELECT throws_ok(format($$INSERT INTO cqs.posting (person_id, organisation_id, start_date) VALUES (%s, %s, '2026-06-01')$$,
                         :s1, :u), '23P01', NULL, 'an overlapping posting: 23P01');
+
+-- References between records (held by triggers so that pg_restore -j can load tables in
+-- any order): 23503 both ways, cascades where the model says so.
+SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
+                          VALUES (-7, %s, '2026-03-01', %s, 1, 1)$$, :d, :item), '23503', NULL,
+                 'a task line for a person who does not exist: 23503');
+SELECT throws_ok(format($$UPDATE cqs.posting SET organisation_id = -7 WHERE person_id = %s$$, :s1), '23503', NULL,
+                 'a posting moved to an organisation that does not exist: 23503');
+SELECT throws_ok(format($$DELETE FROM cqs.person WHERE person_id = %s$$, :s1), '23503', NULL,
+                 'deleting a person with records: 23503');
+SELECT throws_ok(format($$DELETE FROM cqs.organisation WHERE organisation_id = %s$$, :d), '23503', NULL,
+                 'deleting an organisation with sub-units and records: 23503');
+SELECT throws_ok($$UPDATE cqs.catalogue SET standard_points = 10 WHERE version = 'w1'$$, '55000', NULL,
+                 'a catalogue version''s standard is fixed once it has items (Art. 13.3)');
+INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points) VALUES (:d, 'w0', '2025-01-01', 5);
+INSERT INTO cqs.catalogue_item (catalogue_id, code, name, output_unit, complexity_group, group_max,
+                                points_low, points_high, is_standard, coefficient_low, coefficient_high)
+SELECT catalogue_id, 'W0-STD', 'x', 'doc', 1, 100, 5, 5, true, 0, 0 FROM cqs.catalogue WHERE version = 'w0';
+DELETE FROM cqs.catalogue WHERE version = 'w0';
+SELECT is((SELECT count(*) FROM cqs.catalogue_item WHERE code = 'W0-STD'), 0::bigint,
+          'an unused catalogue version goes with its items');
 
 -- 5. Locks are records.  Everyone covered must be confirmed; the unassessed are reported.
 INSERT INTO cqs.person (personnel_id, full_name) VALUES ('W-NEW', 'Newcomer');
