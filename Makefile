@@ -2,7 +2,7 @@
 #
 #   make                 build (warnings are errors)
 #   make install         install into the PostgreSQL found by $(PG_CONFIG)
-#   make installcheck    pg_regress against a running server ($PGHOST/$PGPORT)
+#   make installcheck    pg_regress and the isolation specs against a running server ($PGHOST/$PGPORT)
 #   make prove           pgTAP suites in test/ against a running server
 #   make test            install, then both suites in a throwaway cluster (pg_virtualenv)
 #   make demo            install, then the sample-city main job in a throwaway cluster
@@ -18,6 +18,12 @@ PGFILEDESC = "cqs_eval - evaluation and grading under Decree 335/2025/ND-CP"
 
 REGRESS      = setup handbook grades scores differential parallel datapath year
 REGRESS_OPTS = --inputdir=. --outputdir=.
+
+# Concurrency (isolation tester): specs/*.spec, expected/*.out; each spec's teardown
+# drops and recreates the extension, so every spec starts from a fresh install.
+ISOLATION      = race_task_lines race_transfer race_lock_period race_rebuild race_grade_year \
+                 race_out_of_order
+ISOLATION_OPTS = --load-extension=btree_gist --load-extension=cqs_eval
 
 PG_CPPFLAGS = -I$(srcdir)/src
 # -Wextra minus unused-parameter: PostgreSQL's own headers (bufpage.h, ilist.h) trip it.
@@ -42,7 +48,7 @@ prove:
 	pg_prove --ext .sql --failures test/
 
 test: install
-	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs; exit 1; }; \
+	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
 	  test/scripts/dump_restore.sh contrib_regression && $(MAKE) prove'
 
 demo: install

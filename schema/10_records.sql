@@ -367,7 +367,7 @@ BEGIN
   -- Locks are records (cqs.period_lock): only cqs.lock_period() marks an assessment
   -- locked, only cqs.reopen_period() unmarks it, and nothing touches it in between.
   -- The period's advisory lock makes this hold against a lock being taken concurrently.
-  PERFORM cqs._wait_for_months(ARRAY[v_key.period]);
+  PERFORM cqs._wait_for_year(ARRAY[v_key.period]);
   v_lock := cqs._active_lock(v_key.person_id, v_key.period);
   IF (v_was AND (v_is OR TG_OP = 'DELETE' OR v_lock IS NOT NULL))
      OR (NOT v_was AND NOT v_is AND v_lock IS NOT NULL) THEN

@@ -12,8 +12,8 @@
 -- Results are written by one writer, cqs._write_results() (or cqs.rebuild() for whole
 -- months), with the owner's rights, under transaction-scoped advisory locks taken in
 -- one global order, so that concurrent writers serialise exactly where they must:
---   1. month locks: shared by writers of a month, exclusive for lock_period, rebuild
---      and grade_year (key 1: 2^28 + months since 2000-01, key 2: 0);
+--   1. year locks: shared by writers of a year's months, exclusive for lock_period,
+--      reopen_period, rebuild and grade_year (key 1: 2^28 + the year, key 2: 0);
 --   2. person locks: one writer per person at a time (key 1: 2^29, key 2: person_id);
 --   3. leader locks: whoever may change the d of an organisation's leaders in a period
 --      (key 1: 3 x 2^28 + months since 2000-01, key 2: organisation_id).
@@ -65,16 +65,21 @@ BEGIN
   END LOOP;
 END $$;
 
--- Class 1: month locks (shared for writers, exclusive to close, rebuild or grade months).
-CREATE FUNCTION cqs._lock_months(months date[], exclusive boolean DEFAULT false) RETURNS void
+-- Class 1: year locks, for the years of the given months (shared for writers,
+-- exclusive to close, reopen, rebuild or grade months).  A year, not a month: a
+-- transaction that edits February and then January would otherwise hold February's
+-- lock while waiting for January's, against a rebuild holding January and waiting for
+-- February -- a deadlock.  Closing a month therefore pauses that year's edits city-wide
+-- for the moments it takes.
+CREATE FUNCTION cqs._lock_years(months date[], exclusive boolean DEFAULT false) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
-RETURN cqs._take_locks(ARRAY(SELECT 268435456 + cqs._month_index(m) FROM unnest(months) AS m),
+RETURN cqs._take_locks(ARRAY(SELECT 268435456 + date_part('year', m)::integer FROM unnest(months) AS m),
                        ARRAY(SELECT 0 FROM unnest(months) AS m), exclusive);
 
--- A record's check waits for any lock_period() of its months before it reads locks.
-CREATE FUNCTION cqs._wait_for_months(months date[]) RETURNS void
+-- A record's check waits for any lock_period() of its year before it reads locks.
+CREATE FUNCTION cqs._wait_for_year(months date[]) RETURNS void
 LANGUAGE sql SET search_path = pg_catalog, pg_temp
-RETURN cqs._lock_months(months, false);
+RETURN cqs._lock_years(months, false);
 
 -- Class 2: one writer per person.
 CREATE FUNCTION cqs._lock_people(persons bigint[]) RETURNS void
@@ -139,7 +144,7 @@ BEGIN
   IF coalesce(cardinality(persons), 0) = 0 THEN
     RETURN 0;
   END IF;
-  PERFORM cqs._lock_months(months, false);
+  PERFORM cqs._lock_years(months, false);
   PERFORM cqs._lock_people(persons);
   -- From here on every statement sees what the writers before us committed.
   v_new := ARRAY(SELECT r FROM cqs._compute_results(persons, months) AS r);
@@ -218,7 +223,7 @@ BEGIN
   IF v_months IS NULL THEN
     RETURN 0;
   END IF;
-  PERFORM cqs._lock_months(v_months, true);
+  PERFORM cqs._lock_years(v_months, true);
 
   DELETE FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL;
   INSERT INTO cqs.period_result SELECT * FROM cqs._compute_all(v_months);
@@ -303,7 +308,7 @@ BEGIN
                 HINT = 'The coefficient is fixed at assignment within the catalogue item''s points range (HB ch. II).';
       END IF;
     END IF;
-    PERFORM cqs._wait_for_months(v_months);
+    PERFORM cqs._wait_for_year(v_months);
     SELECT t.p AS person_id, t.m AS period, cqs._active_lock(t.p, t.m) AS lock_id INTO v_bad
       FROM unnest(v_persons, v_months) AS t(p, m)
      WHERE cqs._active_lock(t.p, t.m) IS NOT NULL
@@ -365,7 +370,7 @@ CREATE TRIGGER person_kind_changed AFTER UPDATE ON cqs.person
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 
 -- Organisations changed: the derived tree (policies and ancestor pairs) is rewritten
--- under its own advisory lock (taken before any month lock; after it, every statement
+-- under its own advisory lock (taken before any year lock; after it, every statement
 -- sees the committed tree), and the open results below an organisation whose policies or
 -- parent changed follow (DOMAIN.md sections 3-4).  Restores too rebuild the tree.
 CREATE FUNCTION cqs._organisations_changed() RETURNS trigger
@@ -544,7 +549,7 @@ BEGIN
   END IF;
   -- The year's months are closed to writers while it is graded; it is graded only on
   -- current results (the one-writer design: nothing queued or stale in the year).
-  PERFORM cqs._lock_months(ARRAY(SELECT m::date FROM generate_series(v_first, v_last, interval '1 month') AS m), true);
+  PERFORM cqs._lock_years(ARRAY(SELECT m::date FROM generate_series(v_first, v_last, interval '1 month') AS m), true);
   SELECT (SELECT count(*) FROM cqs.refresh_queue q WHERE q.month BETWEEN v_first AND v_last) AS queued,
          (SELECT array_agg(s.month ORDER BY s.month) FROM cqs.stale_month s WHERE s.month BETWEEN v_first AND v_last) AS months
     INTO v_stale;

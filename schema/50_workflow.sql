@@ -129,7 +129,7 @@ BEGIN
   v_kind := CASE v_pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END;
   v_start := cqs.period_start(lock_period.period, v_pol.cadence);
   v_months := ARRAY(SELECT m::date FROM generate_series(v_start, cqs.period_end(v_start, v_kind) - 1, interval '1 month') AS m);
-  PERFORM cqs._lock_months(v_months, true);
+  PERFORM cqs._lock_years(v_months, true);
   IF EXISTS (SELECT 1 FROM cqs.stale_month s WHERE s.month = ANY (v_months)) THEN
     RAISE EXCEPTION 'cannot lock period % of organisation %: its results are stale', v_start, lock_period.organisation_id
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.rebuild() first.';
@@ -231,7 +231,7 @@ BEGIN
   END IF;
   v_months := ARRAY(SELECT m::date FROM generate_series(v_lock.period, cqs.period_end(v_lock.period, v_lock.period_kind) - 1,
                                                         interval '1 month') AS m);
-  PERFORM cqs._lock_months(v_months, true);
+  PERFORM cqs._lock_years(v_months, true);
   UPDATE cqs.period_lock l SET reopened_at = now(), reopened_by = session_user, reopen_reason = reopen_period.reason
    WHERE l.lock_id = v_lock.lock_id;
   SELECT array_agg(r.person_id) INTO v_people FROM cqs.locked_result r WHERE r.lock_id = v_lock.lock_id;
