@@ -450,7 +450,7 @@ DECLARE
   v_done integer := 0;
 BEGIN
   LOOP
-    PERFORM pg_catalog.set_config('search_path', 'pg_catalog, pg_temp', true);
+    SET LOCAL search_path = pg_catalog, pg_temp;
     EXIT WHEN max_batches IS NOT NULL AND v_done OPERATOR(pg_catalog.>=) max_batches;
     EXIT WHEN cqs._drain_batch(batch_size) OPERATOR(pg_catalog.<) 0;
     v_done := v_done OPERATOR(pg_catalog.+) 1;

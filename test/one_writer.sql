@@ -57,7 +57,7 @@ SELECT is_empty($$
     JOIN pg_language l ON l.oid = p.prolang
    WHERE l.lanname IN ('sql', 'plpgsql') AND p.prosqlbody IS NULL
      AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search_path=%')
-     AND NOT (p.prokind = 'p' AND p.prosrc LIKE '%set_config(''search_path'', ''pg_catalog, pg_temp'', true)%')$$,
+     AND NOT (p.prokind = 'p' AND p.prosrc LIKE '%SET LOCAL search_path = pg_catalog, pg_temp;%')$$,
   'every SQL and PL/pgSQL function pins search_path or has an SQL-standard body (a COMMITting procedure pins it per transaction)');
 SELECT is_empty($$
   SELECT DISTINCT f.oid::regprocedure::text || ' calls ' || g.oid::regprocedure::text
