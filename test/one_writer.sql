@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(61);
+SELECT plan(63);
 
 -- Fixture: a department D with a unit U; D's head H and staff S1; U's head UH and
 -- staff S2.  A catalogue with the standard unit (5 points) and a 5-10 point item.
@@ -237,6 +237,38 @@ SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2
           'a later edit marks the year stale');
 SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'Giám đốc Sở', 'QĐ 1')$$, :s1), '55000', NULL,
                  'a decision on a stale year is refused (55000)');
+
+-- 8. Functions and operators planted in public never run in the extension's place, even
+-- for a DBA whose search_path puts public first.
+CREATE TABLE public.planted_calls (fn text);
+GRANT INSERT ON public.planted_calls TO PUBLIC;
+CREATE FUNCTION public.date_trunc(text, date) RETURNS timestamp LANGUAGE plpgsql AS
+  $f$ BEGIN INSERT INTO public.planted_calls VALUES ('date_trunc'); RETURN now()::timestamp; END $f$;
+CREATE FUNCTION public.date_part(text, date) RETURNS double precision LANGUAGE plpgsql AS
+  $f$ BEGIN INSERT INTO public.planted_calls VALUES ('date_part'); RETURN 1; END $f$;
+CREATE FUNCTION public.round(numeric, integer) RETURNS numeric LANGUAGE plpgsql AS
+  $f$ BEGIN INSERT INTO public.planted_calls VALUES ('round'); RETURN 0; END $f$;
+CREATE FUNCTION public.array_to_string(text[], text) RETURNS text LANGUAGE plpgsql AS
+  $f$ BEGIN INSERT INTO public.planted_calls VALUES ('array_to_string'); RETURN ''; END $f$;
+CREATE FUNCTION public.planted_eq(bigint, bigint) RETURNS boolean LANGUAGE plpgsql AS
+  $f$ BEGIN INSERT INTO public.planted_calls VALUES ('='); RETURN $1 OPERATOR(pg_catalog.=) $2; END $f$;
+CREATE OPERATOR public.= (LEFTARG = bigint, RIGHTARG = bigint, FUNCTION = public.planted_eq);
+SET search_path = public, pg_catalog;
+SELECT lives_ok($$
+  SELECT count(*) FROM cqs.month_results; SELECT count(*) FROM cqs.quarter_results;
+  SELECT count(*) FROM cqs.half_year_results; SELECT count(*) FROM cqs.year_results;
+  SELECT count(*) FROM cqs.organisation_results; SELECT count(*) FROM cqs.grade_distribution;
+  SELECT count(*) FROM cqs.form01; SELECT count(*) FROM cqs.form02; SELECT count(*) FROM cqs.overdue;
+  SELECT count(*) FROM cqs.task_lines_explained; SELECT count(*) FROM cqs.complaints;
+  SELECT cqs.explain(person_id, '2026-03') FROM cqs.period_result LIMIT 3;
+  UPDATE cqs.task_line SET completed_qty = 7 WHERE external_id = 's1';
+  SELECT cqs.rebuild(); SELECT cqs.grade_year(2026);
+  SELECT * FROM cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'W-D'), '2026-03-01',
+                                'planted', true);
+  SELECT cqs.reopen_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'W-D'), '2026-03-01', 'planted');
+$$, 'a DBA with public first in search_path reads every view and runs the writer, locks and grading');
+RESET search_path;
+SELECT is_empty('SELECT fn FROM public.planted_calls', 'and no planted function or operator ran');
 
 SELECT * FROM finish();
 ROLLBACK;
