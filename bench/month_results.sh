@@ -1,9 +1,9 @@
 #!/bin/sh
 # bench/month_results.sh -- build and install cqs_eval, then run the month
 # results benchmark (bench/month_results.sql: the sample city at ~300,000
-# people and ~4.5 million task lines in one month; cqs.refresh_results() from
-# scratch against the bare GROUP BY person floor, its statement-by-statement
-# breakdown, and the incremental refresh after one task line changes) in a
+# people and ~4.5 million task lines in one month; cqs.rebuild() from scratch
+# against the bare GROUP BY person floor, its statements through auto_explain,
+# and the writer's work after one task line changes, sync and async) in a
 # throwaway PostgreSQL 15 cluster.  Not run in CI; takes about 10 minutes on
 # 2 cores (5 of them generating the city).  All timings are wall-clock times:
 # the load average is printed before and after the run.

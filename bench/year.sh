@@ -1,9 +1,9 @@
 #!/bin/sh
 # bench/year.sh -- build and install cqs_eval, then run the year benchmark
 # (bench/year.sql: the sample city at ~300,000 people; cqs.grade_year(2026)
-# against computing one month's results with cqs.refresh_results(), and where
+# against computing one month's results with cqs.rebuild(), and where
 # grade_year's time goes) in a throwaway PostgreSQL 15 cluster.
-# Not run in CI; takes about 15-20 minutes on 2 cores.  Extra arguments are passed
+# Not run in CI; takes about 20 minutes on 2 cores.  Extra arguments are passed
 # to psql, e.g.
 #   bench/year.sh -v scale=100 -v rounds=5 -v explain=0
 set -eu

@@ -1,8 +1,8 @@
 -- bench/year.sql -- grading the year for the benchmark city (~300,000 people):
 -- cqs.grade_year(2026) (organisations, then every person: months worked, mean of
 -- the monthly totals, overrides, quota per using agency x duty group, heads'
--- caps) against computing the month results once (cqs.refresh_results() from
--- scratch for one month of task lines), with a statement-by-statement breakdown
+-- caps) against computing the month results once (cqs.rebuild() from scratch
+-- for one month of task lines), with a statement-by-statement breakdown
 -- of grade_year from auto_explain.  Not part of CI; run it with bench/year.sh.
 --
 -- Requirement: "Grading the year (scores, overrides, quotas, heads' caps) for the
@@ -11,7 +11,7 @@
 --
 -- Data: demo.generate_city at scale 1111 (270 staff per scale step + 190 fixed =
 -- 300,160 people) with ONE month of task lines (3 to 7 lines per civil servant,
--- 5 on average) and no refresh.  refresh_results() is timed on that month.  The
+-- 5 on average) and no refresh.  cqs.rebuild() is timed on that month.  The
 -- other 11 months' period results are then fabricated from January's (totals
 -- perturbed by a hash, kept in [0, 100], grade = cqs.classify(total)), so that
 -- grade_year reads 12 monthly totals per person (4 quarterly ones in the two
@@ -43,12 +43,12 @@
 \endif
 
 SET client_min_messages = warning;
--- grade_year and refresh_results run once per session in practice, so their
+-- grade_year and rebuild run once per session in practice, so their
 -- statements get custom plans (the parameters, e.g. the year's dates, are known);
 -- this session calls them many times, so force that behaviour rather than let the
 -- plan cache switch to generic plans after the fifth call.
 SET plan_cache_mode = force_custom_plan;
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SELECT version();
 SELECT name, setting, unit FROM pg_settings
  WHERE name IN ('shared_buffers', 'work_mem', 'temp_buffers', 'max_wal_size', 'jit', 'autovacuum',
@@ -115,12 +115,12 @@ SELECT test, count(*) AS rounds, min(n) AS n,
   FROM bench.timing GROUP BY test;
 
 -- ---------------------------------------------------------------------------
--- 1. Computing the month results once: refresh_results() from scratch over the
+-- 1. Computing the month results once: cqs.rebuild() from scratch over the
 -- one month of task lines (January; Q1 for the two quarterly communes).  The
 -- last round leaves January's results in place.
 -- ---------------------------------------------------------------------------
-\echo '== month results once: TRUNCATE cqs.period_result; SELECT cqs.refresh_results() (' :rounds 'rounds)'
-CALL bench.time_it('refresh_results (one month, from scratch)', 'SELECT cqs.refresh_results()', :rounds,
+\echo '== month results once: TRUNCATE cqs.period_result; SELECT cqs.rebuild() (' :rounds 'rounds)'
+CALL bench.time_it('rebuild (one month, from scratch)', 'SELECT cqs.rebuild()', :rounds,
                    'TRUNCATE cqs.period_result');
 
 SELECT period, period_kind, count(*) AS results, count(total) AS with_total, round(avg(total), 2) AS mean_total,
@@ -136,27 +136,28 @@ SELECT period, period_kind, count(*) AS results, count(total) AS with_total, rou
 \timing on
 -- January's rows copied to the other periods: the total moves by up to +/-6
 -- points (hash of person and month), stays in [0, 100] and keeps the
--- organisation's decimals; the grade follows the total.  Foreign keys and the
--- locked-row trigger are skipped for this bulk copy (the rows are copies of
--- valid rows).
-SET session_replication_role = replica;
+-- organisation's decimals (stored on the result); base_total follows where it equals
+-- the total (everyone but the few leaders with d = 50); the grade follows the total.
+-- These periods have no records: a rebuild of their quarter would remove them, so
+-- bench.fabricated_q1 keeps February and March, which the paired rounds put back
+-- after each rebuild of January's quarter.
 INSERT INTO cqs.period_result
-      (person_id, period, period_kind, organisation_id, person_kind, role, field,
-       assigned_units, completed_units, quality_units, progress_units, a, b, c, d, dd, e,
-       task_score, general_score, total, grade, note, computed_at)
-SELECT r.person_id, p.period, r.period_kind, r.organisation_id, r.person_kind, r.role, r.field,
+SELECT r.lock_id, r.person_id, p.period, r.period_kind, r.organisation_id, r.person_kind, r.role, r.field,
        r.assigned_units, r.completed_units, r.quality_units, r.progress_units, r.a, r.b, r.c, r.d, r.dd, r.e,
-       r.task_score, r.general_score, t.total, cqs.classify(t.total), r.note, now()
+       r.task_score, r.general_score, t.total,
+       CASE WHEN r.base_total IS NOT DISTINCT FROM r.total THEN t.total ELSE r.base_total END,
+       cqs.classify(t.total), r.note, r.lateness_mode, r.cap_mode, r.decimals, r.criteria_set_id,
+       r.computed_version, now()
   FROM cqs.period_result r
-  JOIN cqs.organisation_policies pol ON pol.organisation_id = r.organisation_id
   CROSS JOIN LATERAL (
     SELECT make_date(2026, m, 1) AS period, m FROM generate_series(2, 12) AS m
      WHERE r.period_kind = 'month' OR m % 3 = 1) p
   CROSS JOIN LATERAL (
     SELECT least(100, greatest(0, round(r.total + ((demo.h(r.person_id, p.m, 335) % 1201) - 600) / 100.0,
-                                        pol.decimals))) AS total) t
+                                        r.decimals))) AS total) t
  WHERE r.period = '2026-01-01';
-RESET session_replication_role;
+CREATE TABLE bench.fabricated_q1 AS
+SELECT * FROM cqs.period_result WHERE period > '2026-01-01' AND period < '2026-04-01';
 
 -- Leave (Art. 11.2), from a hash of the person: 0.8 % maternity (6 months),
 -- 2.2 % sick (10 to 79 days, some covering whole months; 1 in 20 of them 190 to
@@ -286,36 +287,37 @@ SELECT proposed_grade, count(*), round(avg(mean_total), 2) AS mean_total
 -- ---------------------------------------------------------------------------
 -- 3b. The same two measurements in pairs (rounds pairs): other sessions may share
 -- the 2 cores, and their load drifts over minutes, so the ratio is also taken
--- within each pair, a minute apart.  Each pair: delete January's results and
--- vacuum (not timed), refresh_results() (it finds task lines and assessments for
--- January only, so it recomputes exactly January from scratch, next to the 11
--- fabricated months; the values come out the same), vacuum year_result (not
--- timed), grade_year(2026).
+-- within each pair, a minute apart.  Each pair: delete the results of January's
+-- quarter and vacuum (not timed), cqs.rebuild('2026-01-01', '2026-01-01') (it
+-- recomputes the quarter from scratch: January, the only month with records, next to
+-- the 9 fabricated months from April; the values come out the same), put the
+-- fabricated February and March back and vacuum (not timed), grade_year(2026).
 -- ---------------------------------------------------------------------------
-\echo '== paired rounds: DELETE January, VACUUM; refresh_results(); VACUUM year_result; grade_year(2026) (' :rounds 'pairs)'
-SELECT $$DELETE FROM cqs.period_result WHERE period = '2026-01-01'$$, 'VACUUM cqs.period_result',
-       format('CALL bench.time_it(%L, %L, 1, NULL, %s)', 'paired: refresh_results (January, from scratch)',
-              'SELECT cqs.refresh_results()', r),
-       'VACUUM cqs.year_result',
+\echo '== paired rounds: DELETE Q1, VACUUM; rebuild(2026-01-01, 2026-01-01); February and March back, VACUUM; grade_year(2026) (' :rounds 'pairs)'
+SELECT $$DELETE FROM cqs.period_result WHERE period >= '2026-01-01' AND period < '2026-04-01'$$, 'VACUUM cqs.period_result',
+       format('CALL bench.time_it(%L, %L, 1, NULL, %s)', 'paired: rebuild (January, from scratch)',
+              $$SELECT cqs.rebuild('2026-01-01', '2026-01-01')$$, r),
+       'INSERT INTO cqs.period_result SELECT * FROM bench.fabricated_q1',
+       'VACUUM ANALYZE cqs.period_result', 'VACUUM cqs.year_result',
        format('CALL bench.time_it(%L, %L, 1, NULL, %s)', 'paired: grade_year(2026)', 'SELECT cqs.grade_year(2026)', r)
   FROM generate_series(1, :rounds) AS r \gexec
-SELECT r.round, round(r.ms::numeric, 1) AS refresh_ms, round(g.ms::numeric, 1) AS grade_year_ms,
+SELECT r.round, round(r.ms::numeric, 1) AS rebuild_ms, round(g.ms::numeric, 1) AS grade_year_ms,
        round((g.ms / r.ms)::numeric, 2) AS ratio
   FROM bench.timing r JOIN bench.timing g USING (round)
- WHERE r.test = 'paired: refresh_results (January, from scratch)' AND g.test = 'paired: grade_year(2026)'
+ WHERE r.test = 'paired: rebuild (January, from scratch)' AND g.test = 'paired: grade_year(2026)'
  ORDER BY r.round;
 
 \echo '== results'
 SELECT * FROM bench.summary ORDER BY test DESC;
 WITH m AS (SELECT test, percentile_cont(0.5) WITHIN GROUP (ORDER BY ms) AS ms FROM bench.timing GROUP BY test),
 pr AS (SELECT g.ms / r.ms AS ratio FROM bench.timing r JOIN bench.timing g USING (round)
-        WHERE r.test = 'paired: refresh_results (January, from scratch)' AND g.test = 'paired: grade_year(2026)')
-SELECT round(r.ms::numeric, 1) AS refresh_one_month_ms, round(g.ms::numeric, 1) AS grade_year_ms,
-       round((g.ms / r.ms)::numeric, 2) AS "grade_year / refresh (medians)",
+        WHERE r.test = 'paired: rebuild (January, from scratch)' AND g.test = 'paired: grade_year(2026)')
+SELECT round(r.ms::numeric, 1) AS rebuild_one_month_ms, round(g.ms::numeric, 1) AS grade_year_ms,
+       round((g.ms / r.ms)::numeric, 2) AS "grade_year / rebuild (medians)",
        (SELECT round((percentile_cont(0.5) WITHIN GROUP (ORDER BY ratio))::numeric, 2) FROM pr) AS "median of paired ratios",
        (SELECT round(min(ratio)::numeric, 2) || ' - ' || round(max(ratio)::numeric, 2) FROM pr) AS "paired ratio range"
   FROM m r, m g
- WHERE r.test = 'refresh_results (one month, from scratch)' AND g.test = 'grade_year(2026)';
+ WHERE r.test = 'rebuild (one month, from scratch)' AND g.test = 'grade_year(2026)';
 
 -- ---------------------------------------------------------------------------
 -- 4. Where the time goes (explain=1): two more grade_year runs under auto_explain
