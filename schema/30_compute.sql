@@ -251,6 +251,17 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
    LIMIT 1
 $$;
 
+-- Every month of the quarters holding the given months: what a computation reads
+-- (quarterly organisations compute whole quarters).
+CREATE FUNCTION cqs._quarters_of(months date[]) RETURNS date[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ARRAY(SELECT DISTINCT m::date
+               FROM unnest(months) AS x(month),
+                    generate_series(date_trunc('quarter', x.month::timestamp without time zone),
+                                    date_trunc('quarter', x.month::timestamp without time zone) + interval '2 months',
+                                    interval '1 month') AS m
+              ORDER BY 1);
+
 -- Results of people and periods computed from the records (Art. 12-17), before
 -- leaders' d: leaders get d = 100 here (base_total), cqs._leaders_d_rows() corrects d.
 -- persons/months NULL: everyone with records in the given months (widened to whole
@@ -262,22 +273,17 @@ CREATE FUNCTION cqs._compute_results(persons bigint[], months date[])
 RETURNS SETOF cqs.period_result
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  WITH scope AS (          -- every month of the quarters holding the months asked for
-    SELECT DISTINCT m::date AS month
-      FROM unnest(_compute_results.months) AS x(month),
-           generate_series(date_trunc('quarter', x.month::timestamp without time zone),
-                           date_trunc('quarter', x.month::timestamp without time zone) + interval '2 months',
-                           interval '1 month') AS m
-  ), agg AS (
-    SELECT tl.person_id, cqs.period_start(tl.period, pol.cadence) AS period,
+  WITH agg AS (
+    SELECT tl.person_id,
+           CASE WHEN pol.cadence = 'quarterly' THEN cqs.period_start(tl.period, pol.cadence) ELSE tl.period END AS period,
            bool_or(pol.cadence = 'quarterly') AS quarterly, min(tl.organisation_id) AS line_org,
            cqs.task_ratios(tl.assigned_qty, tl.credited_qty, tl.coefficient, tl.quality_deductions,
                            cqs._lateness_deductions(pol.lateness_mode = 'per_day', tl.late_days_counted,
                                                     tl.late_occurrences_counted),
                            tl.counts_in_assigned) AS r
       FROM cqs.task_line tl
-      JOIN cqs.organisation_policies pol ON pol.organisation_id = tl.organisation_id
-     WHERE tl.period IN (SELECT s.month FROM scope s)
+      JOIN cqs.organisation_policy pol ON pol.organisation_id = tl.organisation_id
+     WHERE tl.period = ANY (cqs._quarters_of(_compute_results.months))
        AND (_compute_results.persons IS NULL OR tl.person_id = ANY (_compute_results.persons))
      GROUP BY 1, 2
   ), keys AS (
@@ -286,10 +292,10 @@ BEGIN ATOMIC
            coalesce(g.line_org, a.organisation_id) AS fallback_org, g.r
       FROM agg g
       FULL JOIN (SELECT a2.person_id, a2.period, a2.organisation_id FROM cqs.assessment a2
-                  WHERE a2.period IN (SELECT s.month FROM scope s)
+                  WHERE a2.period = ANY (cqs._quarters_of(_compute_results.months))
                     AND (_compute_results.persons IS NULL OR a2.person_id = ANY (_compute_results.persons))) a
         ON a.person_id = g.person_id AND a.period = g.period
-      LEFT JOIN cqs.organisation_policies apol ON apol.organisation_id = a.organisation_id
+      LEFT JOIN cqs.organisation_policy apol ON apol.organisation_id = a.organisation_id
   ), k AS (
     SELECT keys.*, CASE WHEN keys.quarterly THEN 'quarter' ELSE 'month' END AS period_kind
       FROM keys
@@ -309,12 +315,12 @@ BEGIN ATOMIC
          ts.task_score, g.general, tot.total, tot.total, cqs.classify(tot.total),
          cqs._period_note(pe.kind, (k.r).assigned_units, g.general, a.support_quality),
          pol.lateness_mode, pol.cap_mode, pol.decimals, pol.criteria_set_id,
-         cqs._extension_version(), now()
+         (SELECT cqs._extension_version()), now()
     FROM k
     JOIN cqs.person pe ON pe.person_id = k.person_id
     LEFT JOIN LATERAL cqs.posting_in_force(k.person_id, k.period,
                                            cqs.period_end(k.period, k.period_kind) - 1) ps ON true
-    JOIN cqs.organisation_policies pol ON pol.organisation_id = coalesce(ps.organisation_id, k.fallback_org)
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = coalesce(ps.organisation_id, k.fallback_org)
     LEFT JOIN cqs.assessment a ON a.person_id = k.person_id AND a.period = k.period
     CROSS JOIN LATERAL (SELECT coalesce(ps.role, 'staff') IN ('head', 'deputy') AS lead,
                                -- Art. 12.1: the evaluator's score counts once confirmed; before, the self score.
@@ -323,8 +329,9 @@ BEGIN ATOMIC
     CROSS JOIN LATERAL (SELECT cqs._period_task_score(pe.kind, coalesce(ps.role, 'staff'), (k.r).a, (k.r).b, (k.r).c,
                                                       100, coalesce(a.dd, 100), coalesce(a.e, 100),
                                                       a.support_quality, a.support_compliance, a.support_efficiency,
-                                                      pol.cap_mode) AS task_score) ts
-    CROSS JOIN LATERAL (SELECT cqs.period_total(g.general, ts.task_score, pol.decimals) AS total) tot;
+                                                      pol.cap_mode) AS task_score
+                         OFFSET 0) ts          -- evaluated once per row, not once per use
+    CROSS JOIN LATERAL (SELECT cqs.period_total(g.general, ts.task_score, pol.decimals) AS total OFFSET 0) tot;
 END;
 COMMENT ON FUNCTION cqs._compute_results(bigint[], date[]) IS
   'Art. 12-17: period results computed from the records, leaders with d = 100 (the base total); side-effect free';

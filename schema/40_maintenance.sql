@@ -134,7 +134,7 @@ END $$;
 -- given (person, month) pairs, under the locks above.  Owner's rights; not callable by
 -- clients (the record triggers and the maintenance procedures call it).
 CREATE FUNCTION cqs._write_results(persons bigint[], months date[]) RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   v_new   cqs.period_result[];
   v_old   cqs.period_result[];
@@ -208,18 +208,23 @@ BEGIN
     RAISE EXCEPTION 'cannot rebuild from % to %', from_month, to_month
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Give months between 2000-01 and 2100-12, in order.';
   END IF;
-  SELECT array_agg(DISTINCT m::date ORDER BY m::date) INTO v_months
-    FROM (SELECT date_trunc('quarter', x::timestamp without time zone) AS q
-            FROM (SELECT tl.period AS x FROM cqs.task_line tl
-                  UNION SELECT a.period FROM cqs.assessment a
-                  UNION SELECT r.period FROM cqs.period_result r
-                  UNION SELECT lr.period FROM cqs.locked_result lr
-                  UNION SELECT s.month FROM cqs.stale_month s
-                  UNION SELECT q.month FROM cqs.refresh_queue q) src
-           WHERE (from_month IS NULL OR x >= date_trunc('quarter', from_month::timestamp without time zone))
-             AND (to_month IS NULL OR x <= to_month)
-           GROUP BY 1) qs,
-         generate_series(qs.q, qs.q + interval '2 months', interval '1 month') AS m;
+  -- The months: every quarter from the first to the last month asked for (default: the
+  -- first and last month holding any record, result or stale mark).
+  SELECT array_agg(m::date ORDER BY m)
+    INTO v_months
+    FROM (SELECT coalesce(from_month, least((SELECT min(tl.period) FROM cqs.task_line tl),
+                                            (SELECT min(a.period) FROM cqs.assessment a),
+                                            (SELECT min(r.period) FROM cqs.period_result r),
+                                            (SELECT min(s.month) FROM cqs.stale_month s),
+                                            (SELECT min(q.month) FROM cqs.refresh_queue q))) AS lo,
+                 coalesce(to_month, greatest((SELECT max(tl.period) FROM cqs.task_line tl),
+                                             (SELECT max(a.period) FROM cqs.assessment a),
+                                             (SELECT max(r.period) FROM cqs.period_result r),
+                                             (SELECT max(s.month) FROM cqs.stale_month s),
+                                             (SELECT max(q.month) FROM cqs.refresh_queue q))) AS hi) b,
+         generate_series(date_trunc('quarter', b.lo::timestamp without time zone),
+                         date_trunc('quarter', b.hi::timestamp without time zone) + interval '2 months',
+                         interval '1 month') AS m;
   IF v_months IS NULL THEN
     RETURN 0;
   END IF;
@@ -235,7 +240,6 @@ BEGIN
   PERFORM cqs._apply_leaders_d(NULL, v_months);
   DELETE FROM cqs.refresh_queue q WHERE q.month = ANY (v_months);
   DELETE FROM cqs.stale_month s WHERE s.month = ANY (v_months);
-  ANALYZE cqs.period_result;
   RETURN v_n;
 END $$;
 COMMENT ON FUNCTION cqs.rebuild(date, date) IS
@@ -244,7 +248,8 @@ COMMENT ON FUNCTION cqs.rebuild(date, date) IS
 -- cqs._compute_results for whole months through PL/pgSQL's RETURN QUERY, which may run
 -- in parallel (partial task_ratios aggregation); an INSERT ... SELECT never would.
 CREATE FUNCTION cqs._compute_all(months date[]) RETURNS SETOF cqs.period_result
-LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan AS $$
+LANGUAGE plpgsql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET plan_cache_mode = force_custom_plan
+SET jit = off AS $$
 BEGIN
   RETURN QUERY SELECT * FROM cqs._compute_results(NULL, months);
 END $$;
