@@ -366,13 +366,13 @@ BEGIN
   END IF;
   -- Locks are records (cqs.period_lock): only cqs.lock_period() marks an assessment
   -- locked, only cqs.reopen_period() unmarks it, and nothing touches it in between.
-  -- The period's advisory lock makes this hold against a lock being taken concurrently.
+  -- The year's advisory lock makes this hold against a lock being taken concurrently.
   PERFORM cqs._wait_for_year(ARRAY[v_key.period]);
   v_lock := cqs._active_lock(v_key.person_id, v_key.period);
   IF (v_was AND (v_is OR TG_OP = 'DELETE' OR v_lock IS NOT NULL))
      OR (NOT v_was AND NOT v_is AND v_lock IS NOT NULL) THEN
     RAISE EXCEPTION 'period % of person % is locked%', v_key.period, v_key.person_id,
-                    coalesce(format(' (lock %s)', v_lock), '')
+                    CASE WHEN v_lock IS NOT NULL THEN format(' (lock %s)', v_lock) ELSE '' END
       USING ERRCODE = 'object_not_in_prerequisite_state',
             HINT = 'Locked results are final; cqs.reopen_period() reopens a period, with a reason (Art. 21.3).';
   ELSIF v_is AND NOT v_was AND v_lock IS NULL THEN

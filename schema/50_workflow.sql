@@ -2,7 +2,7 @@
 -- confirmation, leader terms, locking.  Wrong-state calls raise 55000.
 
 -- The assessment row of a person for the period holding a day, created on first use
--- with the organisation and criteria set of the person's posting.
+-- with the organisation and criteria set of the person's posting, locked for update.
 CREATE FUNCTION cqs._assessment_for(p_person bigint, p_day date) RETURNS cqs.assessment
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -18,13 +18,14 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Record the posting (cqs.posting) first.';
   END IF;
   SELECT * INTO v_pol FROM cqs.organisation_policies WHERE organisation_id = v_org;
+  -- Concurrent first uses create one row; the row is then locked for the caller's
+  -- state check and update (no lost update between a self-assessment and a confirmation).
+  INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id)
+  VALUES (p_person, cqs.period_start(p_day, v_pol.cadence), v_org, v_pol.criteria_set_id)
+  ON CONFLICT (person_id, period) DO NOTHING;
   SELECT * INTO v_row FROM cqs.assessment
-   WHERE person_id = p_person AND period = cqs.period_start(p_day, v_pol.cadence);
-  IF NOT FOUND THEN
-    INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id)
-    VALUES (p_person, cqs.period_start(p_day, v_pol.cadence), v_org, v_pol.criteria_set_id)
-    RETURNING * INTO v_row;
-  END IF;
+   WHERE person_id = p_person AND period = cqs.period_start(p_day, v_pol.cadence)
+     FOR UPDATE;
   RETURN v_row;
 END $$;
 
