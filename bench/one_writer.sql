@@ -15,8 +15,11 @@
 --                   from-scratch cqs.rebuild() (every column but computed_at), the
 --                   fabricated months untouched
 --   part=rebuild    cqs.rebuild() of January from scratch against the bare
---                   task_ratios GROUP BY person over the same lines; the plan
---   part=views      rows per view for one organisation, and the plans
+--                   task_ratios GROUP BY person over the same lines; the plans
+--                   (auto_explain, nested statements) and the statements of one
+--                   rebuild (pg_stat_statements)
+--   part=views      rows per view for one organisation in two shapes (every period;
+--                   one period, as a portal page asks), and the plans
 --
 -- Variables: part, scale (default 1111 = 300,160 people), min_lines, max_lines
 -- (default 12 and 18 task lines per civil servant and month), rounds (default 3).
@@ -307,7 +310,7 @@ SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY b.ms / a.ms) AS "median per-r
 \echo '== the plans: the bare aggregate, and the rebuild (auto_explain, nested statements, ANALYZE, timing off), rolled back'
 EXPLAIN (ANALYZE, TIMING OFF) :bare;
 LOAD 'auto_explain';
-SET auto_explain.log_min_duration = 50;
+SET auto_explain.log_min_duration = 10;
 SET auto_explain.log_nested_statements = on;
 SET auto_explain.log_analyze = on;
 SET auto_explain.log_timing = off;
@@ -318,6 +321,22 @@ SELECT cqs.rebuild('2026-01-01', '2026-01-01');
 ROLLBACK;
 RESET auto_explain.log_min_duration;
 SET auto_explain.log_min_duration = -1;
+-- Where the rebuild's time goes, per statement (pg_stat_statements, track = all), one
+-- more rebuild without auto_explain, rolled back.
+BEGIN;
+DELETE FROM cqs.period_result WHERE period >= '2026-01-01' AND period < '2026-04-01';
+SELECT pg_stat_statements_reset();
+\timing on
+SELECT cqs.rebuild('2026-01-01', '2026-01-01');
+\timing off
+ROLLBACK;
+\echo '== the statements of one rebuild (pg_stat_statements, track = all), by total time'
+SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, toplevel AS top,
+       left(regexp_replace(query, '\s+', ' ', 'g'), 160) AS query
+  FROM pg_stat_statements
+ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND total_exec_time >= 1
+   AND query NOT LIKE '%pg_stat_statements_reset%'
+ ORDER BY total_exec_time DESC LIMIT 30;
 INSERT INTO cqs.period_result SELECT * FROM bench.fabricated f
  WHERE NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = f.person_id AND r.period = f.period);
 VACUUM ANALYZE cqs.period_result;
@@ -325,32 +344,55 @@ VACUUM ANALYZE cqs.period_result;
 
 -- ===========================================================================
 \if :p_views
-\echo '== rows per view for one organisation (a division: SNV-NV1), and the plans'
+-- Two shapes per view: (a) one organisation, every period; (b) one organisation and one
+-- period, as a portal page asks (January, the first quarter, the first half, 2026).
+\echo '== how many people the organisations read hold (January results per organisation)'
+SELECT count(*) AS organisations, min(results), percentile_disc(0.5) WITHIN GROUP (ORDER BY results) AS median,
+       max(results) FROM bench.orgs;
+\echo '== rows per view for one organisation (a division: SNV-NV1; its agency SNV for grade_distribution), and the plans'
 SELECT organisation_id AS org FROM cqs.organisation WHERE code = 'SNV-NV1' \gset
 SELECT organisation_id AS agency FROM cqs.organisation WHERE code = 'SNV' \gset
-SELECT 'month_results' AS view, count(*) FROM cqs.month_results WHERE organisation_id = :org
-UNION ALL SELECT 'quarter_results', count(*) FROM cqs.quarter_results WHERE organisation_id = :org
-UNION ALL SELECT 'half_year_results', count(*) FROM cqs.half_year_results WHERE organisation_id = :org
-UNION ALL SELECT 'year_results', count(*) FROM cqs.year_results WHERE organisation_id = :org
-UNION ALL SELECT 'grade_distribution (the agency)', count(*) FROM cqs.grade_distribution WHERE organisation_id = :agency
-UNION ALL SELECT 'form01', count(*) FROM cqs.form01 WHERE organisation_id = :org
-UNION ALL SELECT 'form02', count(*) FROM cqs.form02 WHERE organisation_id = :org;
-\o /dev/null
-\timing on
-SELECT * FROM cqs.month_results WHERE organisation_id = :org;
-SELECT * FROM cqs.quarter_results WHERE organisation_id = :org;
-SELECT * FROM cqs.half_year_results WHERE organisation_id = :org;
-SELECT * FROM cqs.year_results WHERE organisation_id = :org;
-SELECT * FROM cqs.grade_distribution WHERE organisation_id = :agency;
-SELECT * FROM cqs.form01 WHERE organisation_id = :org;
-SELECT * FROM cqs.form02 WHERE organisation_id = :org;
-\timing off
-\o
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.month_results WHERE organisation_id = :org;
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.quarter_results WHERE organisation_id = :org;
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.half_year_results WHERE organisation_id = :org;
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.year_results WHERE organisation_id = :org;
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.grade_distribution WHERE organisation_id = :agency;
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.form01 WHERE organisation_id = :org;
-EXPLAIN (ANALYZE, TIMING OFF, SUMMARY ON) SELECT * FROM cqs.form02 WHERE organisation_id = :org;
+SELECT 'month_results' AS view, (SELECT count(*) FROM cqs.month_results WHERE organisation_id = :org) AS all_periods,
+       (SELECT count(*) FROM cqs.month_results WHERE organisation_id = :org AND year = 2026 AND month = 1) AS one_period
+UNION ALL SELECT 'quarter_results', (SELECT count(*) FROM cqs.quarter_results WHERE organisation_id = :org),
+       (SELECT count(*) FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1)
+UNION ALL SELECT 'half_year_results', (SELECT count(*) FROM cqs.half_year_results WHERE organisation_id = :org),
+       (SELECT count(*) FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1)
+UNION ALL SELECT 'year_results', (SELECT count(*) FROM cqs.year_results WHERE organisation_id = :org),
+       (SELECT count(*) FROM cqs.year_results WHERE organisation_id = :org AND year = 2026)
+UNION ALL SELECT 'grade_distribution (the agency)', (SELECT count(*) FROM cqs.grade_distribution WHERE organisation_id = :agency),
+       (SELECT count(*) FROM cqs.grade_distribution WHERE organisation_id = :agency AND year = 2026)
+UNION ALL SELECT 'form01', (SELECT count(*) FROM cqs.form01 WHERE organisation_id = :org),
+       (SELECT count(*) FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01')
+UNION ALL SELECT 'form02', (SELECT count(*) FROM cqs.form02 WHERE organisation_id = :org),
+       (SELECT count(*) FROM cqs.form02 WHERE organisation_id = :org AND year = 2026);
+\set ea 'EXPLAIN (ANALYZE, BUFFERS, TIMING OFF, SUMMARY ON)'
+\echo '== (a) month_results, all periods'
+:ea SELECT * FROM cqs.month_results WHERE organisation_id = :org;
+\echo '== (b) month_results, January 2026'
+:ea SELECT * FROM cqs.month_results WHERE organisation_id = :org AND year = 2026 AND month = 1;
+\echo '== (a) quarter_results, all periods'
+:ea SELECT * FROM cqs.quarter_results WHERE organisation_id = :org;
+\echo '== (b) quarter_results, 2026 Q1'
+:ea SELECT * FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1;
+\echo '== (a) half_year_results, all periods'
+:ea SELECT * FROM cqs.half_year_results WHERE organisation_id = :org;
+\echo '== (b) half_year_results, 2026 H1'
+:ea SELECT * FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1;
+\echo '== (a) year_results, all years'
+:ea SELECT * FROM cqs.year_results WHERE organisation_id = :org;
+\echo '== (b) year_results, 2026'
+:ea SELECT * FROM cqs.year_results WHERE organisation_id = :org AND year = 2026;
+\echo '== (a) grade_distribution, the agency, all years'
+:ea SELECT * FROM cqs.grade_distribution WHERE organisation_id = :agency;
+\echo '== (b) grade_distribution, the agency, 2026'
+:ea SELECT * FROM cqs.grade_distribution WHERE organisation_id = :agency AND year = 2026;
+\echo '== (a) form01, all periods'
+:ea SELECT * FROM cqs.form01 WHERE organisation_id = :org;
+\echo '== (b) form01, January 2026'
+:ea SELECT * FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01';
+\echo '== (a) form02, all years'
+:ea SELECT * FROM cqs.form02 WHERE organisation_id = :org;
+\echo '== (b) form02, 2026'
+:ea SELECT * FROM cqs.form02 WHERE organisation_id = :org AND year = 2026;
 \endif
