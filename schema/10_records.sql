@@ -808,7 +808,8 @@ BEGIN
 END $$;
 
 -- Parent side: after rows are deleted (or their key changed), no child still names
--- them; children marked cascade go with a deleted parent.  TG_ARGV: the parent key, then
+-- them; children marked cascade go with a deleted parent; a truncated parent leaves
+-- no child behind (truncate both in one statement).  TG_ARGV: the parent key, then
 -- per child 'table.column.restrict' or 'table.column.cascade'.
 CREATE FUNCTION cqs._references_kept() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
@@ -817,6 +818,18 @@ DECLARE
   v_gone    bigint[];
   v_found   bigint;
 BEGIN
+  IF TG_OP = 'TRUNCATE' THEN          -- after every table of the statement is emptied
+    FOR i IN 1 .. TG_NARGS - 1 LOOP
+      v_child := string_to_array(TG_ARGV[i], '.');
+      EXECUTE format('SELECT c.%2$I FROM cqs.%1$I c LIMIT 1', v_child[1], v_child[2]) INTO v_found;
+      IF v_found IS NOT NULL THEN
+        RAISE EXCEPTION 'cannot truncate table "%": table "%" still names its rows', TG_TABLE_NAME, v_child[1]
+          USING ERRCODE = 'foreign_key_violation', CONSTRAINT = format('%s_%s_ref', v_child[1], v_child[2]),
+                HINT = 'Truncate the referencing tables in the same statement.';
+      END IF;
+    END LOOP;
+    RETURN NULL;
+  END IF;
   IF TG_OP = 'DELETE' THEN
     EXECUTE format('SELECT array_agg(o.%1$I) FROM old_rows o', TG_ARGV[0]) INTO v_gone;
   ELSE
@@ -905,6 +918,9 @@ BEGIN
       EXECUTE format('CREATE TRIGGER %1$I AFTER UPDATE ON cqs.%2$I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
                      'FOR EACH STATEMENT EXECUTE FUNCTION cqs._references_kept(%3$L, %4$s)',
                      r.parent || '_refs_upd', r.parent, r.parent_key, r.children);
+      EXECUTE format('CREATE TRIGGER %1$I AFTER TRUNCATE ON cqs.%2$I '
+                     'FOR EACH STATEMENT EXECUTE FUNCTION cqs._references_kept(%3$L, %4$s)',
+                     r.parent || '_refs_truncate', r.parent, r.parent_key, r.children);
     END IF;
   END LOOP;
 END $$;

@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(63);
+SELECT plan(64);
 
 -- Fixture: a department D with a unit U; D's head H and staff S1; U's head UH and
 -- staff S2.  A catalogue with the standard unit (5 points) and a 5-10 point item.
@@ -143,6 +143,7 @@ SELECT throws_ok(format($$DELETE FROM cqs.person WHERE person_id = %s$$, :s1), '
                  'deleting a person with records: 23503');
 SELECT throws_ok(format($$DELETE FROM cqs.organisation WHERE organisation_id = %s$$, :d), '23503', NULL,
                  'deleting an organisation with sub-units and records: 23503');
+SELECT throws_ok('TRUNCATE cqs.person', '23503', NULL, 'truncating people who have records: 23503');
 SELECT throws_ok($$UPDATE cqs.catalogue SET standard_points = 10 WHERE version = 'w1'$$, '55000', NULL,
                  'a catalogue version''s standard is fixed once it has items (Art. 13.3)');
 INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points) VALUES (:d, 'w0', '2025-01-01', 5);
