@@ -88,6 +88,7 @@ CREATE TABLE cqs.year_result (
 );
 CREATE INDEX year_result_year_org_idx ON cqs.year_result (year, using_agency_id, duty_group);
 CREATE INDEX year_result_org_idx ON cqs.year_result (organisation_id, year);
+CREATE INDEX year_result_agency_idx ON cqs.year_result (using_agency_id, year);
 COMMENT ON TABLE cqs.year_result IS
   'Art. 11, 17.3, 19-20: a person''s computed year: months worked and counted, mean total, grade by score, overrides, quota outcome, head cap and the proposed grade';
 

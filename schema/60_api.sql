@@ -7,6 +7,7 @@ SELECT r.person_id, p.personnel_id, r.organisation_id,
        r.a, r.b, r.c, r.d, r.dd, r.e, r.task_score, r.general_score, r.total, r.grade,
        coalesce(s.status, 'draft') AS status, r.note,
        r.lock_id IS NOT NULL AS locked,
+       r.period,                          -- filter on it (with organisation_id) to reach the index
        -- waiting in the refresh queue, or in a month marked stale: not current yet
        (EXISTS (SELECT 1 FROM cqs.refresh_queue q WHERE q.person_id = r.person_id AND q.month = r.period)
         OR EXISTS (SELECT 1 FROM cqs.stale_month m WHERE m.month = r.period)) AS stale,
@@ -166,7 +167,7 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
             ELSE 'proposed' END AS status,
        d.decided_by, d.decided_at,
        r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
-       r.stale
+       r.stale, r.using_agency_id
   FROM cqs.year_result r
   JOIN cqs.person p ON p.person_id = r.person_id
   LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year;
@@ -176,27 +177,30 @@ COMMENT ON VIEW cqs.year_results IS
 -- Form 02 (Mẫu số 02): the 12 monthly totals, their mean, the self-proposed and decided grade.
 CREATE VIEW cqs.form02 AS
 SELECT r.person_id, p.personnel_id, p.full_name, r.organisation_id, r.year,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 1) AS m01,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 2) AS m02,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 3) AS m03,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 4) AS m04,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 5) AS m05,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 6) AS m06,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 7) AS m07,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 8) AS m08,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 9) AS m09,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 10) AS m10,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 11) AS m11,
-       max(m.total) FILTER (WHERE extract(month FROM m.period) = 12) AS m12,
+       m.m01, m.m02, m.m03, m.m04, m.m05, m.m06, m.m07, m.m08, m.m09, m.m10, m.m11, m.m12,
        r.mean_total, g.self_proposed_grade, d.grade AS decided_grade, d.decided_by, d.decided_at
   FROM cqs.year_result r
   JOIN cqs.person p ON p.person_id = r.person_id
-  LEFT JOIN cqs.period_result m ON m.person_id = r.person_id AND m.period_kind = 'month'
-                               AND extract(year FROM m.period) = r.year
+  -- the year's monthly totals: one range of the primary key per person
+  CROSS JOIN LATERAL (
+    SELECT
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 1) AS m01,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 2) AS m02,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 3) AS m03,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 4) AS m04,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 5) AS m05,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 6) AS m06,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 7) AS m07,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 8) AS m08,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 9) AS m09,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 10) AS m10,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 11) AS m11,
+           max(mr.total) FILTER (WHERE date_part('month', mr.period) = 12) AS m12
+      FROM cqs.period_result mr
+     WHERE mr.person_id = r.person_id AND mr.period_kind = 'month'
+       AND mr.period >= make_date(r.year, 1, 1) AND mr.period < make_date(r.year + 1, 1, 1)) m
   LEFT JOIN cqs.year_grading g ON g.person_id = r.person_id AND g.year = r.year
-  LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year
- GROUP BY r.person_id, p.personnel_id, p.full_name, r.organisation_id, r.year, r.mean_total,
-          g.self_proposed_grade, d.grade, d.decided_by, d.decided_at;
+  LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year;
 COMMENT ON VIEW cqs.form02 IS
   'Form 02 (Mẫu số 02, phiếu xếp loại chất lượng công chức): the 12 monthly totals, their mean, the self-proposed and the decided grade';
 
@@ -204,9 +208,9 @@ CREATE VIEW cqs.grade_distribution AS
 SELECT y.year, y.using_agency_id AS organisation_id, o.name AS organisation_name, y.duty_group,
        y.final_grade AS grade, count(*) AS people,
        round(count(*) * 100.0 / sum(count(*)) OVER (PARTITION BY y.year, y.using_agency_id, y.duty_group), 2) AS share_percent
-  FROM (SELECT yr.*, r.using_agency_id FROM cqs.year_results yr JOIN cqs.year_result r USING (person_id, year)
-         WHERE yr.final_grade IS NOT NULL) y
+  FROM cqs.year_results y
   JOIN cqs.organisation o ON o.organisation_id = y.using_agency_id
+ WHERE y.final_grade IS NOT NULL
  GROUP BY y.year, y.using_agency_id, o.name, y.duty_group, y.final_grade;
 COMMENT ON VIEW cqs.grade_distribution IS
   'Counts and shares of final grades per year, using agency and duty group (Art. 20.5 groups)';
