@@ -194,7 +194,8 @@ COMMENT ON FUNCTION cqs._write_results(bigint[], date[]) IS
   'The one writer of period results for a few people (Art. 12-17): recomputes the periods holding the given (person, month) pairs under advisory locks; owner''s rights';
 
 -- Recompute whole months from scratch (widened to whole quarters): every open result
--- recomputed, every locked one copied back from its record.  NULL bounds: every month
+-- recomputed, every locked one copied back from its record; a year graded on results
+-- that changed turns stale.  NULL bounds: every month
 -- that has records or stale marks.  Takes the months' exclusive locks: edits of those
 -- months wait for it.
 CREATE FUNCTION cqs.rebuild(from_month date DEFAULT NULL, to_month date DEFAULT NULL) RETURNS bigint
@@ -230,6 +231,16 @@ BEGIN
   END IF;
   PERFORM cqs._lock_years(v_months, true);
 
+  -- What each person's months said before, so that a year graded on them can be
+  -- marked stale where they change (not a single-edit path: a temp table is fine here).
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_rebuilt (person_id bigint, year integer, digest text) ON COMMIT DROP;
+  TRUNCATE _cqs_rebuilt;
+  INSERT INTO _cqs_rebuilt
+  SELECT r.person_id, date_part('year', r.period)::integer,
+         md5(string_agg(concat_ws('/', r.period, r.total, r.grade), ',' ORDER BY r.period))
+    FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL
+   GROUP BY 1, 2;
+
   DELETE FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL;
   INSERT INTO cqs.period_result SELECT * FROM cqs._compute_all(v_months);
   GET DIAGNOSTICS v_n = ROW_COUNT;
@@ -238,6 +249,15 @@ BEGIN
    WHERE lr.period = ANY (v_months)
      AND NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = lr.person_id AND r.period = lr.period);
   PERFORM cqs._apply_leaders_d(NULL, v_months);
+  UPDATE cqs.year_result y SET stale = true
+    FROM (SELECT coalesce(a.person_id, b.person_id) AS person_id, coalesce(a.year, b.year) AS year
+            FROM _cqs_rebuilt b
+            FULL JOIN (SELECT r.person_id, date_part('year', r.period)::integer AS year,
+                              md5(string_agg(concat_ws('/', r.period, r.total, r.grade), ',' ORDER BY r.period)) AS digest
+                         FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL
+                        GROUP BY 1, 2) a ON a.person_id = b.person_id AND a.year = b.year
+           WHERE a.digest IS DISTINCT FROM b.digest) c
+   WHERE y.person_id = c.person_id AND y.year = c.year AND NOT y.stale;
   DELETE FROM cqs.refresh_queue q WHERE q.month = ANY (v_months);
   DELETE FROM cqs.stale_month s WHERE s.month = ANY (v_months);
   RETURN v_n;

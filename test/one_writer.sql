@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(64);
+SELECT plan(67);
 
 -- Fixture: a department D with a unit U; D's head H and staff S1; U's head UH and
 -- staff S2.  A catalogue with the standard unit (5 points) and a 5-10 point item.
@@ -238,6 +238,16 @@ SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2
           'a later edit marks the year stale');
 SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'Giám đốc Sở', 'QĐ 1')$$, :s1), '55000', NULL,
                  'a decision on a stale year is refused (55000)');
+
+-- A rebuild that changes a graded person's totals (here: a policy change) turns the year stale too.
+SELECT cmp_ok(cqs.grade_year(2026), '>', 0::bigint, 'graded again');
+SET cqs.refresh_mode = off;
+UPDATE cqs.organisation SET decimals = 0 WHERE organisation_id = :d;
+RESET cqs.refresh_mode;
+SELECT cmp_ok(cqs.rebuild(), '>=', 0::bigint, 'a bulk policy change (mode off), then cqs.rebuild()');
+SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2026), true,
+          'the rebuild changed the totals under the graded year, so the year is stale');
+UPDATE cqs.organisation SET decimals = NULL WHERE organisation_id = :d;
 
 -- 8. Functions and operators planted in public never run in the extension's place, even
 -- for a DBA whose search_path puts public first.
