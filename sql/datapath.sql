@@ -1,5 +1,5 @@
 -- The data model end to end (issue: tables -> cqs.month_results), on a small city.
-SET cqs.auto_refresh = on;
+SET cqs.refresh_mode = sync;
 
 -- Organisations (Art. 3, 10): People's Committee -> Department -> Division.
 INSERT INTO cqs.organisation (code, name, kind, parent_id)
