@@ -84,6 +84,7 @@ CREATE TABLE cqs.year_result (
   not_graded_reason    text,
   computed_at          timestamptz NOT NULL DEFAULT now(),
   stale                boolean NOT NULL DEFAULT false,   -- a period result changed since: grade again
+  period_totals        jsonb NOT NULL DEFAULT '{}',      -- the period totals it was graded on, by period start
   PRIMARY KEY (person_id, year)
 );
 CREATE INDEX year_result_year_org_idx ON cqs.year_result (year, using_agency_id, duty_group);

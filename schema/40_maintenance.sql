@@ -231,16 +231,6 @@ BEGIN
   END IF;
   PERFORM cqs._lock_years(v_months, true);
 
-  -- What each person's months said before, so that a year graded on them can be
-  -- marked stale where they change (not a single-edit path: a temp table is fine here).
-  CREATE TEMP TABLE IF NOT EXISTS _cqs_rebuilt (person_id bigint, year integer, digest text) ON COMMIT DROP;
-  TRUNCATE _cqs_rebuilt;
-  INSERT INTO _cqs_rebuilt
-  SELECT r.person_id, date_part('year', r.period)::integer,
-         md5(string_agg(concat_ws('/', r.period, r.total, r.grade), ',' ORDER BY r.period))
-    FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL
-   GROUP BY 1, 2;
-
   DELETE FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL;
   INSERT INTO cqs.period_result SELECT * FROM cqs._compute_all(v_months);
   GET DIAGNOSTICS v_n = ROW_COUNT;
@@ -249,15 +239,15 @@ BEGIN
    WHERE lr.period = ANY (v_months)
      AND NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = lr.person_id AND r.period = lr.period);
   PERFORM cqs._apply_leaders_d(NULL, v_months);
+  -- A year graded on totals that are now different turns stale.
   UPDATE cqs.year_result y SET stale = true
-    FROM (SELECT coalesce(a.person_id, b.person_id) AS person_id, coalesce(a.year, b.year) AS year
-            FROM _cqs_rebuilt b
-            FULL JOIN (SELECT r.person_id, date_part('year', r.period)::integer AS year,
-                              md5(string_agg(concat_ws('/', r.period, r.total, r.grade), ',' ORDER BY r.period)) AS digest
-                         FROM cqs.period_result r WHERE r.period = ANY (v_months) AND r.lock_id IS NULL
-                        GROUP BY 1, 2) a ON a.person_id = b.person_id AND a.year = b.year
-           WHERE a.digest IS DISTINCT FROM b.digest) c
-   WHERE y.person_id = c.person_id AND y.year = c.year AND NOT y.stale;
+    FROM (SELECT DISTINCT y2.person_id, y2.year
+            FROM cqs.year_result y2
+            JOIN unnest(v_months) AS m(month) ON date_part('year', m.month) = y2.year
+            LEFT JOIN cqs.period_result r ON r.person_id = y2.person_id AND r.period = m.month
+           WHERE NOT y2.stale
+             AND (y2.period_totals ->> m.month::text)::numeric IS DISTINCT FROM r.total) c
+   WHERE y.person_id = c.person_id AND y.year = c.year;
   DELETE FROM cqs.refresh_queue q WHERE q.month = ANY (v_months);
   DELETE FROM cqs.stale_month s WHERE s.month = ANY (v_months);
   RETURN v_n;
@@ -590,7 +580,7 @@ BEGIN
     person_id bigint PRIMARY KEY, organisation_id bigint, using_agency_id bigint, role text, duty_group text,
     decimals integer, months_worked integer, sick_or_maternity boolean, months_counted integer,
     mean_total numeric, score_grade cqs.grade, reasons text[], pre_quota cqs.grade, quota_outcome text,
-    after_quota cqs.grade, cap_reason text, proposed cqs.grade, not_graded text) ON COMMIT DROP;
+    after_quota cqs.grade, cap_reason text, proposed cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
   TRUNCATE _cqs_year;
 
   -- Grading organisation: the posting in force latest in the year (Art. 19.1).
@@ -636,17 +626,23 @@ BEGIN
 
   -- Year score (Art. 17.3): mean of the monthly (quarterly) totals of the periods worked
   -- (a quarter counts when one of its months was worked).
+  -- The totals it reads are kept with the year (period_totals), so that a later change
+  -- of any of them is seen as the year turning stale.
   UPDATE _cqs_year y
-     SET months_counted = s.n, mean_total = CASE WHEN s.n > 0 THEN round(s.mean, y.decimals) END
+     SET months_counted = s.n, mean_total = CASE WHEN s.n > 0 THEN round(s.mean, y.decimals) END,
+         period_totals = s.totals
     FROM (
-      SELECT r.person_id, count(*)::integer AS n, avg(r.total) AS mean
+      SELECT r.person_id, (count(*) FILTER (WHERE c.counted))::integer AS n,
+             avg(r.total) FILTER (WHERE c.counted) AS mean, jsonb_object_agg(r.period, r.total) AS totals
         FROM cqs.period_result r
         JOIN _cqs_year y2 ON y2.person_id = r.person_id
-       WHERE r.period BETWEEN v_first AND v_last AND r.total IS NOT NULL
-         AND EXISTS (SELECT 1 FROM _cqs_months mo
-                      WHERE mo.person_id = r.person_id AND NOT mo.on_leave
-                        AND mo.month >= r.period
-                        AND mo.month < cqs.period_end(r.period, r.period_kind))
+        CROSS JOIN LATERAL (
+          SELECT r.total IS NOT NULL
+                 AND EXISTS (SELECT 1 FROM _cqs_months mo
+                              WHERE mo.person_id = r.person_id AND NOT mo.on_leave
+                                AND mo.month >= r.period
+                                AND mo.month < cqs.period_end(r.period, r.period_kind)) AS counted) c
+       WHERE r.period BETWEEN v_first AND v_last
        GROUP BY r.person_id) s
    WHERE y.person_id = s.person_id;
   UPDATE _cqs_year SET months_counted = 0 WHERE months_counted IS NULL;
@@ -738,10 +734,10 @@ BEGIN
   INSERT INTO cqs.year_result AS r
         (person_id, year, organisation_id, using_agency_id, role, duty_group, months_worked, months_counted,
          mean_total, score_grade, override_reasons, quota_outcome, cap_reason, proposed_grade,
-         not_graded_reason, computed_at, stale)
+         not_graded_reason, computed_at, stale, period_totals)
   SELECT person_id, grade_year.year, organisation_id, using_agency_id, role, duty_group, months_worked,
          coalesce(months_counted, 0), mean_total, score_grade, reasons, quota_outcome, cap_reason,
-         proposed, not_graded, now(), false
+         proposed, not_graded, now(), false, coalesce(period_totals, '{}')
     FROM _cqs_year
   ON CONFLICT (person_id, year) DO UPDATE
      SET organisation_id = excluded.organisation_id, using_agency_id = excluded.using_agency_id,
@@ -750,7 +746,7 @@ BEGIN
          score_grade = excluded.score_grade, override_reasons = excluded.override_reasons,
          quota_outcome = excluded.quota_outcome, cap_reason = excluded.cap_reason,
          proposed_grade = excluded.proposed_grade, not_graded_reason = excluded.not_graded_reason,
-         computed_at = excluded.computed_at, stale = false;
+         computed_at = excluded.computed_at, stale = false, period_totals = excluded.period_totals;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   RETURN v_n;
 END $$;

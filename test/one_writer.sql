@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(67);
+SELECT plan(69);
 
 -- Fixture: a department D with a unit U; D's head H and staff S1; U's head UH and
 -- staff S2.  A catalogue with the standard unit (5 points) and a 5-10 point item.
@@ -239,14 +239,21 @@ SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2
 SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'Giám đốc Sở', 'QĐ 1')$$, :s1), '55000', NULL,
                  'a decision on a stale year is refused (55000)');
 
--- A rebuild that changes a graded person's totals (here: a policy change) turns the year stale too.
+-- A rebuild that changes a graded person's totals turns the year stale too; one that
+-- gives the same totals (a policy change that moves no total) does not.
 SELECT cmp_ok(cqs.grade_year(2026), '>', 0::bigint, 'graded again');
 SET cqs.refresh_mode = off;
 UPDATE cqs.organisation SET decimals = 0 WHERE organisation_id = :d;
 RESET cqs.refresh_mode;
-SELECT cmp_ok(cqs.rebuild(), '>=', 0::bigint, 'a bulk policy change (mode off), then cqs.rebuild()');
+SELECT cmp_ok(cqs.rebuild(), '>=', 0::bigint, 'a policy change that moves no total (mode off), then cqs.rebuild()');
+SELECT is((SELECT count(*) FROM cqs.year_results WHERE year = 2026 AND stale), 0::bigint,
+          'leaves every graded year current');
+SET cqs.refresh_mode = off;
+UPDATE cqs.task_line SET completed_qty = 9 WHERE external_id = 's1';
+RESET cqs.refresh_mode;
+SELECT cmp_ok(cqs.rebuild(), '>=', 0::bigint, 'a bulk edit (mode off), then cqs.rebuild()');
 SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2026), true,
-          'the rebuild changed the totals under the graded year, so the year is stale');
+          'turns the year stale whose totals it changed');
 UPDATE cqs.organisation SET decimals = NULL WHERE organisation_id = :d;
 
 -- 8. Functions and operators planted in public never run in the extension's place, even
