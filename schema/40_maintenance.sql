@@ -381,7 +381,7 @@ CREATE TRIGGER posting_changed_upd AFTER UPDATE ON cqs.posting
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER posting_changed_del AFTER DELETE ON cqs.posting
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
-CREATE TRIGGER person_kind_changed AFTER UPDATE ON cqs.person
+CREATE TRIGGER person_kind_changed AFTER UPDATE OF kind ON cqs.person
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 
 -- Organisations changed: the derived tree (policies and ancestor pairs) is rewritten
