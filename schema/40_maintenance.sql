@@ -358,6 +358,9 @@ BEGIN
     SELECT array_agg(n.person_id) INTO v_persons FROM new_rows n;
   ELSIF TG_OP = 'DELETE' THEN
     SELECT array_agg(o.person_id) INTO v_persons FROM old_rows o;
+  ELSIF TG_TABLE_NAME = 'person' THEN  -- only a change of kind changes how they are scored
+    SELECT array_agg(n.person_id) INTO v_persons
+      FROM new_rows n JOIN old_rows o USING (person_id) WHERE n.kind IS DISTINCT FROM o.kind;
   ELSE
     SELECT array_agg(x.person_id) INTO v_persons
       FROM (SELECT n.person_id FROM new_rows n UNION SELECT o.person_id FROM old_rows o) x;
@@ -381,7 +384,7 @@ CREATE TRIGGER posting_changed_upd AFTER UPDATE ON cqs.posting
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 CREATE TRIGGER posting_changed_del AFTER DELETE ON cqs.posting
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
-CREATE TRIGGER person_kind_changed AFTER UPDATE OF kind ON cqs.person
+CREATE TRIGGER person_kind_changed AFTER UPDATE ON cqs.person
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._people_changed();
 
 -- Organisations changed: the derived tree (policies and ancestor pairs) is rewritten
