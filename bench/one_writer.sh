@@ -6,6 +6,8 @@
 #
 #   bench/one_writer.sh                      # 300,160 people: about 25 minutes on 2 cores
 #   SCALE=111 T=5 ROUNDS=2 bench/one_writer.sh   # 30,160 people: a few minutes
+#   ONLY=pages bench/one_writer.sh           # the city, its year, then only the portal pages
+#                                            # (section 5): about 20 minutes
 #
 # Environment: SCALE (default 1111), MIN_LINES/MAX_LINES (task lines per civil servant
 # and month, default 12/18), ROUNDS (rounds per measurement, default 3), T (seconds per
@@ -14,7 +16,10 @@
 # (seconds per 50-client view round, default 15), VIEW_MAX_MS (a view whose single-client
 # mean is above this is not run at 50 clients, default 2000), PORT (the cluster's port,
 # default 5481; another developer uses 5440), KEEP (directory for the logs, default a
-# new one under /tmp).  All timings are wall-clock: the load average is printed with
+# new one under /tmp), ONLY (pages: skip sections 1-4), T_PAGE (seconds per 50-client
+# page round, default 15).  `ONLY=pages SKIP_SETUP=1 bench/one_writer.sh --inside`, with
+# PGHOST/PGPORT/... pointing at a cluster that already holds the city and its year
+# (part=setup, part=year), runs only the pages.  All timings are wall-clock: the load average is printed with
 # every round.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd)
@@ -45,7 +50,7 @@ fi
 # ---------------------------------------------------------------------------
 cd "$here/.."      # the SQL reads demo/city.sql and demo/catalogue.csv
 SCALE=${SCALE:-1111}; ROUNDS=${ROUNDS:-3}; T=${T:-15}; T_CONC=${T_CONC:-60}; T_VIEW=${T_VIEW:-15}
-T_ASYNC=${T_ASYNC:-5}
+T_ASYNC=${T_ASYNC:-5}; T_PAGE=${T_PAGE:-15}; ONLY=${ONLY:-}
 VIEW_MAX_MS=${VIEW_MAX_MS:-2000}
 work=${KEEP:-$(mktemp -d /tmp/one_writer.XXXXXX)}
 mkdir -p "$work"
@@ -67,7 +72,7 @@ pgb() {
     local label=$1 round=$2 mode=$3; shift 3
     local tag; tag=$(printf '%s' "$label" | tr -c 'A-Za-z0-9' '_')_$round
     rm -f "$work/$tag".log*
-    PGOPTIONS="-c cqs.refresh_mode=$mode" pgbench -n --log --log-prefix="$work/$tag.log" "$@" \
+    PGOPTIONS="-c cqs.refresh_mode=$mode ${PGB_OPTIONS:-}" pgbench -n --log --log-prefix="$work/$tag.log" "$@" \
         > "$work/$tag.out" 2>&1 || true
     local n p50 p95 tps failed aborted
     cat "$work/$tag".log.* 2>/dev/null | awk '$3 ~ /^[0-9]+$/ {print $3}' | sort -n > "$work/$tag.lat"
@@ -130,14 +135,72 @@ view_script form01_period cqs.form01 orgs "period = '2026-01-01'"
 view_script form02 cqs.form02 orgs
 view_script form02_period cqs.form02 orgs "year = 2026"
 
+# The portal pages (section 5): one organisation, one period, at most 200 rows in person_id
+# order.  The first page, or the page after a random person of the organisation
+# (bench.page_keys, k uniform in 1 .. max(1, results - 200)): the organisation and the
+# keyset start come from one primary-key look-up (\gset), part of the transaction.
+page_script() {   # page_script NAME VIEW CONDITION ORDER
+    cat > "$work/page_$1_first.pgb" <<EOF
+\\set n random(1, :n_orgs)
+SELECT organisation_id AS org FROM bench.orgs WHERE n = :n \\gset
+SELECT * FROM $2 WHERE organisation_id = :org AND $3 ORDER BY $4 LIMIT 200;
+EOF
+    cat > "$work/page_$1_later.pgb" <<EOF
+\\set n random(1, :n_orgs)
+\\set r random(0, 999999)
+SELECT o.organisation_id AS org, k.person_id AS after FROM bench.orgs o JOIN bench.page_keys k ON k.organisation_id = o.organisation_id AND k.k = 1 + (:r * greatest(o.results - 200, 1)) / 1000000 WHERE o.n = :n \\gset
+SELECT * FROM $2 WHERE organisation_id = :org AND $3 AND person_id > :after ORDER BY $4 LIMIT 200;
+EOF
+}
+page_script month_results cqs.month_results "period = '2026-01-01'" person_id
+page_script quarter_results cqs.quarter_results "year = 2026 AND quarter = 1" person_id
+page_script half_year_results cqs.half_year_results "year = 2026 AND half = 1" person_id
+page_script year_results cqs.year_results "year = 2026" person_id
+page_script form02 cqs.form02 "year = 2026" person_id
+page_script form01 cqs.form01 "period = '2026-01-01'" "person_id, position"
+cat > "$work/page_grade_distribution_all.pgb" <<'EOF'
+\set n random(1, :n_agencies)
+SELECT organisation_id AS agency FROM bench.agencies WHERE n = :n \gset
+SELECT * FROM cqs.grade_distribution WHERE organisation_id = :agency AND year = 2026;
+EOF
+run_pages() {
+    NORGS=$(psql -X -Atc "SELECT count(*) FROM bench.orgs")
+    NAGENCIES=$(psql -X -Atc "SELECT count(*) FROM bench.agencies")
+    psql -X -qAt -c "VACUUM ANALYZE" -c "CHECKPOINT" > /dev/null
+    sql pages 2>&1 | tee "$work/pages.txt" | grep -vE '^ +(->|Buffers|Filter|Index Cond|Hash Cond|Rows Removed|Sort |Recheck|Heap Blocks|Worker|Join Filter|Output|Group Key|Presorted|Full-sort|Pre-sorted|Cache|Batches|One-Time|Heap Fetches|Merge Cond|Order By|Inner Unique|Planned|Launched|SubPlan|InitPlan|Memory)' || true
+    echo "== 5. the portal pages, jit = off: one client for 5 s, then $ROUNDS rounds of 50 clients (-c 50 -j 2 -T $T_PAGE)"
+    for v in month_results quarter_results half_year_results year_results form02 form01; do
+        for shape in first later; do
+            PGB_OPTIONS="-c jit=off" pgb "page $v $shape: 1 client" 1 sync -c 1 -T 5 -D n_orgs="$NORGS" \
+                -f "$work/page_${v}_$shape.pgb"
+            for r in $(seq 1 "$ROUNDS"); do
+                PGB_OPTIONS="-c jit=off" pgb "page $v $shape: 50 clients" "$r" sync -c 50 -j 2 -T "$T_PAGE" \
+                    -D n_orgs="$NORGS" -f "$work/page_${v}_$shape.pgb"
+            done
+        done
+    done
+    PGB_OPTIONS="-c jit=off" pgb "page grade_distribution all: 1 client" 1 sync -c 1 -T 5 -D n_agencies="$NAGENCIES" \
+        -f "$work/page_grade_distribution_all.pgb"
+    for r in $(seq 1 "$ROUNDS"); do
+        PGB_OPTIONS="-c jit=off" pgb "page grade_distribution all: 50 clients" "$r" sync -c 50 -j 2 -T "$T_PAGE" \
+            -D n_agencies="$NAGENCIES" -f "$work/page_grade_distribution_all.pgb"
+    done
+}
+
 t_start=$(date +%s)
 echo "== load average at start: $(cat /proc/loadavg)"
 # ---------------------------------------------------------------------------
 # 0. The city with one month (January 2026), rebuilt.
 # ---------------------------------------------------------------------------
-sql setup
+[ -n "${SKIP_SETUP:-}" ] || sql setup
 NPICK=$(psql -X -Atc "SELECT count(*) FROM bench.pick")
 echo "== $NPICK people to edit; $(( $(date +%s) - t_start )) s so far"
+if [ "$ONLY" = pages ]; then
+    [ -n "${SKIP_SETUP:-}" ] || sql year
+    echo "== $(( $(date +%s) - t_start )) s so far"
+    run_pages
+fi
+if [ "$ONLY" != pages ]; then
 
 # ---------------------------------------------------------------------------
 # 1a. One edit at a time, sync, ONE month of history.
@@ -219,6 +282,13 @@ for v in month_results month_results_period quarter_results quarter_results_peri
         echo "   view $v: one client averages ${mean:-?} ms, over $VIEW_MAX_MS ms: not run at 50 clients"
     fi
 done
+
+
+# ---------------------------------------------------------------------------
+# 5. The portal pages, 50 clients, jit = off.
+# ---------------------------------------------------------------------------
+run_pages
+fi   # ONLY != pages
 
 # ---------------------------------------------------------------------------
 # Summary: medians over the rounds.

@@ -20,6 +20,10 @@
 --                   rebuild (pg_stat_statements)
 --   part=views      rows per view for one organisation in two shapes (every period;
 --                   one period, as a portal page asks), and the plans
+--   part=pages      the portal pages (one organisation, one period, at most 200 rows,
+--                   keyset on person_id, jit = off): bench.page_keys (the keyset starts
+--                   the pgbench scripts pick), rows per page and the plans of the
+--                   first and a later page for one division
 --
 -- Variables: part, scale (default 1111 = 300,160 people), min_lines, max_lines
 -- (default 12 and 18 task lines per civil servant and month), rounds (default 3).
@@ -52,7 +56,8 @@
 SET client_min_messages = warning;
 SELECT :'part' = 'setup' AS p_setup, :'part' = 'year' AS p_year, :'part' = 'explain_edit' AS p_explain_edit,
        :'part' = 'stats' AS p_stats, :'part' = 'check' AS p_check, :'part' = 'rebuild' AS p_rebuild,
-       :'part' = 'views' AS p_views, :'part' = 'before_writers' AS p_before_writers \gset
+       :'part' = 'views' AS p_views, :'part' = 'before_writers' AS p_before_writers,
+       :'part' = 'pages' AS p_pages \gset
 
 -- ===========================================================================
 \if :p_setup
@@ -395,4 +400,85 @@ UNION ALL SELECT 'form02', (SELECT count(*) FROM cqs.form02 WHERE organisation_i
 :ea SELECT * FROM cqs.form02 WHERE organisation_id = :org;
 \echo '== (b) form02, 2026'
 :ea SELECT * FROM cqs.form02 WHERE organisation_id = :org AND year = 2026;
+\endif
+
+-- ===========================================================================
+\if :p_pages
+-- What a portal serves: one organisation, one period, a page of at most 200 rows in
+-- person_id order (the first page, or the page after a person_id), jit = off as for the
+-- portal role.  bench.page_keys numbers each organisation's people with January results
+-- (k = 1..results); a later page starts after the k-th of them, k uniform in
+-- 1 .. max(1, results - 200) so that the page is full where the organisation has more
+-- than 200 people.  The pgbench scripts (one_writer.sh) pick an organisation of
+-- bench.orgs, then k.
+SET jit = off;
+DROP TABLE IF EXISTS bench.page_keys;
+CREATE TABLE bench.page_keys AS
+SELECT organisation_id, row_number() OVER (PARTITION BY organisation_id ORDER BY person_id)::integer AS k, person_id
+  FROM (SELECT DISTINCT organisation_id, person_id FROM cqs.period_result WHERE period = '2026-01-01') x;
+ALTER TABLE bench.page_keys ADD PRIMARY KEY (organisation_id, k);
+VACUUM ANALYZE bench.page_keys;
+SELECT count(*) AS organisations, min(results), percentile_disc(0.5) WITHIN GROUP (ORDER BY results) AS median,
+       max(results), (SELECT count(*) FROM bench.page_keys) AS keyset_starts FROM bench.orgs;
+\echo '== one division (SNV-NV1) and its agency (SNV): rows per page; the later page starts after its median person'
+SELECT organisation_id AS org FROM cqs.organisation WHERE code = 'SNV-NV1' \gset
+SELECT organisation_id AS agency FROM cqs.organisation WHERE code = 'SNV' \gset
+SELECT person_id AS after FROM bench.page_keys
+ WHERE organisation_id = :org AND k = (SELECT count(*) / 2 FROM bench.page_keys WHERE organisation_id = :org) \gset
+\echo '== org' :org 'agency' :agency 'after' :after
+SELECT v.view, v.whole_period, v.first_page, v.later_page FROM (
+SELECT 1 AS o, 'month_results' AS view,
+       (SELECT count(*) FROM cqs.month_results WHERE organisation_id = :org AND period = '2026-01-01') AS whole_period,
+       (SELECT count(*) FROM (SELECT * FROM cqs.month_results WHERE organisation_id = :org AND period = '2026-01-01' ORDER BY person_id LIMIT 200) x) AS first_page,
+       (SELECT count(*) FROM (SELECT * FROM cqs.month_results WHERE organisation_id = :org AND period = '2026-01-01' AND person_id > :after ORDER BY person_id LIMIT 200) x) AS later_page
+UNION ALL SELECT 2, 'quarter_results',
+       (SELECT count(*) FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1),
+       (SELECT count(*) FROM (SELECT * FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1 ORDER BY person_id LIMIT 200) x),
+       (SELECT count(*) FROM (SELECT * FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1 AND person_id > :after ORDER BY person_id LIMIT 200) x)
+UNION ALL SELECT 3, 'half_year_results',
+       (SELECT count(*) FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1),
+       (SELECT count(*) FROM (SELECT * FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1 ORDER BY person_id LIMIT 200) x),
+       (SELECT count(*) FROM (SELECT * FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1 AND person_id > :after ORDER BY person_id LIMIT 200) x)
+UNION ALL SELECT 4, 'year_results',
+       (SELECT count(*) FROM cqs.year_results WHERE organisation_id = :org AND year = 2026),
+       (SELECT count(*) FROM (SELECT * FROM cqs.year_results WHERE organisation_id = :org AND year = 2026 ORDER BY person_id LIMIT 200) x),
+       (SELECT count(*) FROM (SELECT * FROM cqs.year_results WHERE organisation_id = :org AND year = 2026 AND person_id > :after ORDER BY person_id LIMIT 200) x)
+UNION ALL SELECT 5, 'form02',
+       (SELECT count(*) FROM cqs.form02 WHERE organisation_id = :org AND year = 2026),
+       (SELECT count(*) FROM (SELECT * FROM cqs.form02 WHERE organisation_id = :org AND year = 2026 ORDER BY person_id LIMIT 200) x),
+       (SELECT count(*) FROM (SELECT * FROM cqs.form02 WHERE organisation_id = :org AND year = 2026 AND person_id > :after ORDER BY person_id LIMIT 200) x)
+UNION ALL SELECT 6, 'form01 (sub-items)',
+       (SELECT count(*) FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01'),
+       (SELECT count(*) FROM (SELECT * FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01' ORDER BY person_id, position LIMIT 200) x),
+       (SELECT count(*) FROM (SELECT * FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01' AND person_id > :after ORDER BY person_id, position LIMIT 200) x)
+UNION ALL SELECT 7, 'grade_distribution (the agency, 2026, every row)',
+       (SELECT count(*) FROM cqs.grade_distribution WHERE organisation_id = :agency AND year = 2026), NULL, NULL
+) v ORDER BY v.o;
+\set ea 'EXPLAIN (ANALYZE, BUFFERS, SUMMARY ON)'
+\echo '== month_results, first page'
+:ea SELECT * FROM cqs.month_results WHERE organisation_id = :org AND period = '2026-01-01' ORDER BY person_id LIMIT 200;
+\echo '== month_results, later page'
+:ea SELECT * FROM cqs.month_results WHERE organisation_id = :org AND period = '2026-01-01' AND person_id > :after ORDER BY person_id LIMIT 200;
+\echo '== quarter_results, first page'
+:ea SELECT * FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1 ORDER BY person_id LIMIT 200;
+\echo '== quarter_results, later page'
+:ea SELECT * FROM cqs.quarter_results WHERE organisation_id = :org AND year = 2026 AND quarter = 1 AND person_id > :after ORDER BY person_id LIMIT 200;
+\echo '== half_year_results, first page'
+:ea SELECT * FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1 ORDER BY person_id LIMIT 200;
+\echo '== half_year_results, later page'
+:ea SELECT * FROM cqs.half_year_results WHERE organisation_id = :org AND year = 2026 AND half = 1 AND person_id > :after ORDER BY person_id LIMIT 200;
+\echo '== year_results, first page'
+:ea SELECT * FROM cqs.year_results WHERE organisation_id = :org AND year = 2026 ORDER BY person_id LIMIT 200;
+\echo '== year_results, later page'
+:ea SELECT * FROM cqs.year_results WHERE organisation_id = :org AND year = 2026 AND person_id > :after ORDER BY person_id LIMIT 200;
+\echo '== form02, first page'
+:ea SELECT * FROM cqs.form02 WHERE organisation_id = :org AND year = 2026 ORDER BY person_id LIMIT 200;
+\echo '== form02, later page'
+:ea SELECT * FROM cqs.form02 WHERE organisation_id = :org AND year = 2026 AND person_id > :after ORDER BY person_id LIMIT 200;
+\echo '== form01, first page'
+:ea SELECT * FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01' ORDER BY person_id, position LIMIT 200;
+\echo '== form01, later page'
+:ea SELECT * FROM cqs.form01 WHERE organisation_id = :org AND period = '2026-01-01' AND person_id > :after ORDER BY person_id, position LIMIT 200;
+\echo '== grade_distribution, the agency, 2026'
+:ea SELECT * FROM cqs.grade_distribution WHERE organisation_id = :agency AND year = 2026;
 \endif

@@ -344,7 +344,7 @@ CREATE TABLE cqs.assessment (
   CONSTRAINT assessment_e_reason CHECK (e = 100 OR e_reason IS NOT NULL)
 );
 CREATE INDEX assessment_period_org_idx ON cqs.assessment (period, organisation_id);
-CREATE INDEX assessment_org_idx ON cqs.assessment (organisation_id, period);
+CREATE INDEX assessment_org_idx ON cqs.assessment (organisation_id, period, person_id);
 COMMENT ON TABLE cqs.assessment IS
   'Art. 12, 15.3, 16, Form 01: per person and period the general-criteria scores (self and evaluator), comments, leader terms đ/e (100 or 50 with a reason), support-staff percentages and the workflow status draft -> self_assessed -> confirmed -> locked';
 

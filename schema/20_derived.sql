@@ -36,7 +36,8 @@ ALTER TABLE cqs.period_result
   ADD PRIMARY KEY (person_id, period),
   ADD CONSTRAINT period_result_kind_valid CHECK (period_kind IN ('month', 'quarter'));
 CREATE INDEX period_result_period_org_idx ON cqs.period_result (period, organisation_id);
-CREATE INDEX period_result_org_idx ON cqs.period_result (organisation_id, period);   -- portals: one organisation
+-- Portals: a page of one organisation's period in person order (keyset paging).
+CREATE INDEX period_result_org_idx ON cqs.period_result (organisation_id, period, person_id);
 -- Leaders' d (Art. 15.3) asks "does anyone they manage score under 50?": few rows.
 CREATE INDEX period_result_low_idx ON cqs.period_result (period, organisation_id)
   WHERE base_total < 50 AND person_kind = 'civil_servant';
@@ -88,7 +89,7 @@ CREATE TABLE cqs.year_result (
   PRIMARY KEY (person_id, year)
 );
 CREATE INDEX year_result_year_org_idx ON cqs.year_result (year, using_agency_id, duty_group);
-CREATE INDEX year_result_org_idx ON cqs.year_result (organisation_id, year);
+CREATE INDEX year_result_org_idx ON cqs.year_result (organisation_id, year, person_id);
 CREATE INDEX year_result_agency_idx ON cqs.year_result (using_agency_id, year);
 COMMENT ON TABLE cqs.year_result IS
   'Art. 11, 17.3, 19-20: a person''s computed year: months worked and counted, mean total, grade by score, overrides, quota outcome, head cap and the proposed grade';
