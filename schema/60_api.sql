@@ -169,7 +169,9 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
        r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
        r.stale, r.using_agency_id
   FROM cqs.year_result r
-  JOIN cqs.person p ON p.person_id = r.person_id
+  -- LEFT: every year result names a person (a reference), and a query that does not ask
+  -- for personnel_id (the grade distribution) then skips the people table altogether
+  LEFT JOIN cqs.person p ON p.person_id = r.person_id
   LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year;
 COMMENT ON VIEW cqs.year_results IS
   'Art. 11, 17.3, 19-22: the year per person: months counted, mean total, grade by score, override reasons, quota outcome, final grade (the decision in force, else the proposal), why not graded, status and decision';
