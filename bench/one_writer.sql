@@ -140,29 +140,7 @@ SELECT (SELECT count(*) FROM bench.pick) AS people_to_edit, (SELECT count(*) FRO
 \if :p_year
 \echo '== a year of history: months 2-12 (quarters 2-4 for quarterly communes) fabricated from January'
 \timing on
--- January's results copied to the other periods (bench/year.sql does the same): the total
--- moves by up to +/-6 points (hash of person and month), stays in [0, 100] and keeps the
--- organisation's decimals; base_total follows where it equals the total (everyone but the
--- few leaders with d = 50); the grade follows the total.  These months have no records, so
--- a rebuild of their quarter would remove them: bench.fabricated keeps February and March
--- (the months a rebuild of January's quarter removes) to put back afterwards.
-INSERT INTO cqs.period_result
-SELECT r.lock_id, r.person_id, p.period, r.period_kind, r.organisation_id, r.person_kind, r.role, r.field,
-       r.assigned_units, r.completed_units, r.quality_units, r.progress_units, r.a, r.b, r.c, r.d, r.dd, r.e,
-       r.task_score, r.general_score, t.total,
-       CASE WHEN r.base_total IS NOT DISTINCT FROM r.total THEN t.total ELSE r.base_total END,
-       cqs.classify(t.total), r.note, r.lateness_mode, r.cap_mode, r.decimals, r.criteria_set_id,
-       r.computed_version, now()
-  FROM cqs.period_result r
-  CROSS JOIN LATERAL (
-    SELECT make_date(2026, m, 1) AS period, m FROM generate_series(2, 12) AS m
-     WHERE r.period_kind = 'month' OR m % 3 = 1) p
-  CROSS JOIN LATERAL (
-    SELECT least(100, greatest(0, round(r.total + ((demo.h(r.person_id, p.m, 335) % 1201) - 600) / 100.0,
-                                        r.decimals))) AS total) t
- WHERE r.period = '2026-01-01';
-CREATE TABLE bench.fabricated AS
-SELECT * FROM cqs.period_result WHERE period > '2026-01-01' AND period < '2026-04-01';
+\ir fabricate_year.sql
 VACUUM ANALYZE cqs.period_result;
 \echo '== the year graded once: SELECT cqs.grade_year(2026) (the year views read it)'
 SELECT cqs.grade_year(2026) AS graded;
@@ -274,7 +252,7 @@ SELECT 'rebuilt', r.* FROM (SELECT * FROM r EXCEPT ALL SELECT * FROM w) r
 \echo '== the other periods (April to December): unchanged by the writers'
 SELECT f.fingerprint AS before_writers, n.fingerprint AS now, f.fingerprint = n.fingerprint AS unchanged
   FROM bench.fingerprint f, (:fingerprint) AS n(fingerprint) WHERE f.label = 'before writers';
-INSERT INTO cqs.period_result SELECT * FROM bench.fabricated f
+INSERT INTO cqs.period_result SELECT * FROM bench.fabricated_q1 f
  WHERE NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = f.person_id AND r.period = f.period);
 VACUUM ANALYZE cqs.period_result;
 \endif
@@ -342,7 +320,7 @@ SELECT calls, round(total_exec_time::numeric, 1) AS total_ms, toplevel AS top,
  WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database()) AND total_exec_time >= 1
    AND query NOT LIKE '%pg_stat_statements_reset%'
  ORDER BY total_exec_time DESC LIMIT 30;
-INSERT INTO cqs.period_result SELECT * FROM bench.fabricated f
+INSERT INTO cqs.period_result SELECT * FROM bench.fabricated_q1 f
  WHERE NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = f.person_id AND r.period = f.period);
 VACUUM ANALYZE cqs.period_result;
 \endif
