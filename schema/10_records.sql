@@ -322,7 +322,8 @@ CREATE TABLE cqs.assessment (
   strengths          text,               -- ưu điểm
   shortcomings       text,               -- hạn chế, khuyết điểm
   evaluator_comment  text,               -- ý kiến nhận xét của cấp có thẩm quyền
-  evaluator_id       bigint,  -- -> cqs.person
+  evaluator_id       bigint,  -- -> cqs.person; the acting person who confirmed (cqs.confirm)
+  confirmed_by       text,                -- the login that confirmed (a portal's, when it acted for the evaluator)
   dd                 numeric NOT NULL DEFAULT 100
                      CONSTRAINT assessment_dd_legal CHECK (dd IN (50, 100)),
   dd_reason          text,
@@ -479,7 +480,9 @@ CREATE TABLE cqs.organisation_year (
   needs_decision_reason  text,
   quota_outcome          text,
   decided_grade          cqs.grade,              -- the recognising authority's decision
-  decided_by             text,
+  decided_by             text,                   -- the login that recorded it (cqs.decide_organisation_grade)
+  decided_by_person      bigint,
+  decided_title          text,                   -- the signatory's title as on the document
   decided_at             timestamptz,
   decision_ref           text,
   PRIMARY KEY (organisation_id, year),
@@ -626,7 +629,9 @@ CREATE TABLE cqs.quota_choice (
   person_id   bigint NOT NULL,  -- -> cqs.person
   year        integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   keeps       boolean NOT NULL,
-  decided_by  text NOT NULL,
+  decided_by  text NOT NULL,                     -- the login that recorded it
+  decided_by_person bigint,                      -- the acting person (the authority)
+  reference   text,
   decided_at  timestamptz NOT NULL,
   PRIMARY KEY (person_id, year)
 );
@@ -640,7 +645,9 @@ CREATE TABLE cqs.grade_decision (
   year             integer NOT NULL CHECK (year BETWEEN 2000 AND 2100),
   organisation_id  bigint NOT NULL,   -- -> cqs.organisation; the grading organisation
   grade            cqs.grade NOT NULL,
-  decided_by       text NOT NULL,
+  decided_by       text NOT NULL,                -- the login that recorded it (never typed in)
+  decided_by_person bigint,                      -- the acting person (the authority)
+  title            text,                         -- the signatory's title as on the document (free text)
   decided_at       timestamptz NOT NULL DEFAULT now(),
   reference        text NOT NULL,
   supersedes       bigint,  -- -> cqs.grade_decision
@@ -661,9 +668,13 @@ CREATE TABLE cqs.complaint (
   decision_id      bigint NOT NULL,  -- -> cqs.grade_decision
   filed_on         date NOT NULL,
   content          text NOT NULL,
+  filed_by         text,                          -- the login that recorded it
+  filed_by_person  bigint,
   resolved_on      date,
   outcome          text CONSTRAINT complaint_outcome_valid CHECK (outcome IN ('rejected', 'upheld_regraded', 'withdrawn')),
   outcome_note     text,
+  resolved_by      text,                          -- the login that recorded the outcome
+  resolved_by_person bigint,
   CONSTRAINT complaint_resolution_complete CHECK ((resolved_on IS NULL) = (outcome IS NULL)),
   CONSTRAINT complaint_resolved_after_filing CHECK (resolved_on IS NULL OR resolved_on >= filed_on),
   CONSTRAINT complaint_dates_sane CHECK (cqs._sane_day(filed_on) AND cqs._sane_day(resolved_on))
@@ -696,8 +707,10 @@ CREATE TABLE cqs.period_lock (
   reason           text,
   locked_at        timestamptz NOT NULL DEFAULT now(),
   locked_by        text NOT NULL DEFAULT session_user,
+  locked_by_person bigint,                        -- the acting person, recorded by cqs.lock_period
   reopened_at      timestamptz,
   reopened_by      text,
+  reopened_by_person bigint,
   reopen_reason    text,
   CONSTRAINT period_lock_reopen_complete
     CHECK ((reopened_at IS NULL) = (reopened_by IS NULL) AND (reopened_at IS NULL) = (reopen_reason IS NULL)),
@@ -754,9 +767,9 @@ BEGIN
   IF TG_TABLE_NAME = 'period_lock' AND TG_OP = 'UPDATE' THEN
     IF OLD.reopened_at IS NULL AND NEW.reopened_at IS NOT NULL
        AND (NEW.lock_id, NEW.organisation_id, NEW.period, NEW.period_kind, NEW.people, NEW.unassessed, NEW.reason,
-            NEW.locked_at, NEW.locked_by)
+            NEW.locked_at, NEW.locked_by, NEW.locked_by_person)
            IS NOT DISTINCT FROM (OLD.lock_id, OLD.organisation_id, OLD.period, OLD.period_kind, OLD.people,
-            OLD.unassessed, OLD.reason, OLD.locked_at, OLD.locked_by) THEN
+            OLD.unassessed, OLD.reason, OLD.locked_at, OLD.locked_by, OLD.locked_by_person) THEN
       RETURN NEW;                     -- the one change a lock record takes: its reopening
     END IF;
   END IF;
@@ -772,6 +785,76 @@ CREATE TRIGGER locked_result_append_only BEFORE UPDATE OR DELETE ON cqs.locked_r
   FOR EACH ROW EXECUTE FUNCTION cqs._lock_records_append_only();
 CREATE TRIGGER locked_result_no_truncate BEFORE TRUNCATE ON cqs.locked_result
   FOR EACH STATEMENT EXECUTE FUNCTION cqs._lock_records_append_only();
+
+-- Who acts (issue: access control).  A login acts as one person; a person may have
+-- several logins.  Rights come from postings (Art. 10: heads evaluate their units) and
+-- from mandates: the personnel section of an agency, a grading authority, an analyst.
+CREATE TABLE cqs.person_login (
+  login      text PRIMARY KEY,            -- a database role name (rolname)
+  person_id  bigint NOT NULL,             -- -> cqs.person
+  linked_at  timestamptz NOT NULL DEFAULT now(),
+  linked_by  text NOT NULL DEFAULT session_user
+);
+CREATE INDEX person_login_person_idx ON cqs.person_login (person_id);
+COMMENT ON TABLE cqs.person_login IS
+  'The database logins that act as a person (tài khoản đăng nhập của công chức); a portal acts for a person with cqs.act_as()';
+
+CREATE TABLE cqs.mandate (
+  mandate_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  kind             text NOT NULL CONSTRAINT mandate_kind_valid
+                   CHECK (kind IN ('personnel', 'authority', 'analyst')),
+  organisation_id  bigint NOT NULL,        -- -> cqs.organisation; the mandate covers its subtree
+  person_id        bigint,                 -- -> cqs.person; held by a person (through any login or a portal)
+  login            text,                   -- or by a login (analysts, service accounts)
+  identified       boolean NOT NULL DEFAULT false,  -- analysts: may see who (personnel id, name)
+  valid_from       date NOT NULL DEFAULT current_date,
+  valid_to         date,
+  reference        text NOT NULL,          -- the decision or assignment (quyết định phân công)
+  granted_at       timestamptz NOT NULL DEFAULT now(),
+  granted_by       text NOT NULL DEFAULT session_user,
+  CONSTRAINT mandate_one_holder CHECK ((person_id IS NULL) <> (login IS NULL)),
+  CONSTRAINT mandate_dates CHECK (valid_to IS NULL OR valid_to >= valid_from),
+  CONSTRAINT mandate_dates_sane CHECK (cqs._sane_day(valid_from) AND cqs._sane_day(valid_to)),
+  CONSTRAINT mandate_identified_analysts CHECK (kind = 'analyst' OR NOT identified)
+);
+CREATE INDEX mandate_person_idx ON cqs.mandate (person_id);
+CREATE INDEX mandate_login_idx ON cqs.mandate (login);
+COMMENT ON TABLE cqs.mandate IS
+  'Who may act on an organisation''s subtree beyond their own postings: its personnel section (bộ phận tổ chức cán bộ), its grading authority (cấp có thẩm quyền đánh giá, xếp loại, Art. 10, 21), an analyst (identified or not)';
+
+-- Art. 10: an agency may let deputies confirm the staff of the field they are assigned.
+CREATE TABLE cqs.delegation (
+  delegation_id    bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  organisation_id  bigint NOT NULL,        -- -> cqs.organisation; the agency (its subtree)
+  valid_from       date NOT NULL,
+  valid_to         date,
+  reference        text NOT NULL,
+  CONSTRAINT delegation_dates CHECK (valid_to IS NULL OR valid_to >= valid_from),
+  CONSTRAINT delegation_dates_sane CHECK (cqs._sane_day(valid_from) AND cqs._sane_day(valid_to))
+);
+COMMENT ON TABLE cqs.delegation IS
+  'Art. 10: an agency''s decision that deputies confirm the staff of their assigned field (phân công cấp phó đánh giá theo lĩnh vực)';
+
+-- The audit trail (Art. 24; HB ch. VIII): every change to a record, append-only.
+CREATE TABLE cqs.audit_log (
+  audit_id       bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  at             timestamptz NOT NULL DEFAULT clock_timestamp(),
+  xact_id        xid8 NOT NULL DEFAULT pg_current_xact_id(),
+  login          text NOT NULL,            -- the database login (or role set) that acted
+  acting_person  bigint,                   -- the person it acted as (a direct login or a portal's cqs.act_as)
+  table_name     text NOT NULL,
+  operation      text NOT NULL CONSTRAINT audit_log_operation_valid CHECK (operation IN ('INSERT', 'UPDATE', 'DELETE')),
+  row_key        jsonb NOT NULL,
+  person_id      bigint,                   -- whose record it is, where the record names a person
+  period         date,                     -- the record's period, where it has one
+  old_values     jsonb,                    -- UPDATE: only the columns that changed
+  new_values     jsonb,
+  reason         text                      -- the reason the acting function was given
+);
+CREATE INDEX audit_log_person_idx ON cqs.audit_log (person_id, period);
+CREATE INDEX audit_log_at_idx ON cqs.audit_log (at);
+COMMENT ON TABLE cqs.audit_log IS
+  'Art. 24, HB ch. VIII: every change to a record: when, login, acting person, table, key, operation, old and new values, reason; append-only';
 
 -- ---------------------------------------------------------------------------
 -- References between records.  They are held by statement triggers rather than
@@ -902,7 +985,11 @@ BEGIN
              ('bonus_regulation', 'organisation_id', 'organisation', 'restrict'),
              ('period_lock', 'organisation_id', 'organisation', 'restrict'),
              ('locked_result', 'lock_id', 'period_lock', 'restrict'),
-             ('locked_result', 'person_id', 'person', 'restrict')
+             ('locked_result', 'person_id', 'person', 'restrict'),
+             ('person_login', 'person_id', 'person', 'cascade'),
+             ('mandate', 'person_id', 'person', 'restrict'),
+             ('mandate', 'organisation_id', 'organisation', 'restrict'),
+             ('delegation', 'organisation_id', 'organisation', 'restrict')
            ) AS v(child, col, parent, action)
   LOOP
     EXECUTE format('CREATE TRIGGER %1$I AFTER INSERT ON cqs.%2$I REFERENCING NEW TABLE AS new_rows '

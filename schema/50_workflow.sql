@@ -43,10 +43,18 @@ END $$;
 CREATE FUNCTION cqs.self_assess(person_id bigint, period date, scores numeric[],
                                 strengths text DEFAULT NULL, shortcomings text DEFAULT NULL)
 RETURNS cqs.assessment
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_row cqs.assessment := cqs._assessment_for(self_assess.person_id, self_assess.period);
+  v_row cqs.assessment;
 BEGIN
+  -- Art. 16.2: a civil servant self-assesses themself only.
+  IF cqs.acting_person() IS DISTINCT FROM self_assess.person_id
+     AND NOT (cqs.acting_person() IS NULL AND cqs._is_superuser(cqs._actor_login())) THEN
+    RAISE EXCEPTION '% (person %) cannot self-assess for person %', cqs._actor_login(),
+                    coalesce(cqs.acting_person()::text, 'none'), self_assess.person_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 16.2: each civil servant self-assesses their own Form 01.';
+  END IF;
+  v_row := cqs._assessment_for(self_assess.person_id, self_assess.period);
   PERFORM cqs._require_status(v_row, ARRAY['draft', 'self_assessed'], 'self-assess');
   UPDATE cqs.assessment a
      SET self_scores = scores, strengths = self_assess.strengths, shortcomings = self_assess.shortcomings,
@@ -59,36 +67,34 @@ COMMENT ON FUNCTION cqs.self_assess(bigint, date, numeric[], text, text) IS
   'Art. 16.2, Form 01: the civil servant''s self-assessment of the general criteria (draft -> self_assessed)';
 
 -- Art. 16.3, Art. 10: the competent person confirms; their scores count from now on.
-CREATE FUNCTION cqs.confirm(person_id bigint, period date, evaluator_id bigint, scores numeric[],
-                            comment text DEFAULT NULL)
+CREATE FUNCTION cqs.confirm(person_id bigint, period date, scores numeric[], comment text DEFAULT NULL)
 RETURNS cqs.assessment
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_row cqs.assessment := cqs._assessment_for(confirm.person_id, confirm.period);
+  v_eval bigint := cqs._require_evaluator(confirm.person_id, confirm.period, 'confirm');
+  v_row  cqs.assessment := cqs._assessment_for(confirm.person_id, confirm.period);
 BEGIN
   PERFORM cqs._require_status(v_row, ARRAY['self_assessed', 'confirmed'], 'confirm');
-  IF confirm.evaluator_id = confirm.person_id THEN
-    RAISE EXCEPTION 'person % cannot confirm their own assessment', confirm.person_id
-      USING ERRCODE = 'invalid_parameter_value', HINT = 'Art. 10: the head of the unit (or the unit above) evaluates.';
-  END IF;
   UPDATE cqs.assessment a
-     SET evaluator_scores = scores, evaluator_id = confirm.evaluator_id, evaluator_comment = comment,
-         status = 'confirmed', confirmed_at = now()
+     SET evaluator_scores = scores, evaluator_id = v_eval, confirmed_by = cqs._actor_login(),
+         evaluator_comment = comment, status = 'confirmed', confirmed_at = now()
    WHERE a.person_id = v_row.person_id AND a.period = v_row.period
   RETURNING * INTO v_row;
   RETURN v_row;
 END $$;
-COMMENT ON FUNCTION cqs.confirm(bigint, date, bigint, numeric[], text) IS
-  'Art. 10, 16: the evaluator confirms the general-criteria scores (self_assessed -> confirmed); the confirmed score counts';
+COMMENT ON FUNCTION cqs.confirm(bigint, date, numeric[], text) IS
+  'Art. 10, 16: the competent evaluator (the acting person) confirms the general-criteria scores (self_assessed -> confirmed); the confirmed score counts';
 
 -- Art. 15.3: đ (organising ability) and e (uniting staff), 100 or 50 with a reason.
 CREATE FUNCTION cqs.set_leader_terms(person_id bigint, period date, dd numeric, dd_reason text,
                                      e numeric, e_reason text)
 RETURNS cqs.assessment
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_row cqs.assessment := cqs._assessment_for(set_leader_terms.person_id, set_leader_terms.period);
+  v_eval bigint := cqs._require_evaluator(set_leader_terms.person_id, set_leader_terms.period, 'set the leader terms of');
+  v_row  cqs.assessment := cqs._assessment_for(set_leader_terms.person_id, set_leader_terms.period);
 BEGIN
+  PERFORM cqs._audit_reason(concat_ws('; ', set_leader_terms.dd_reason, set_leader_terms.e_reason));
   PERFORM cqs._require_status(v_row, ARRAY['draft', 'self_assessed', 'confirmed'], 'set leader terms of');
   UPDATE cqs.assessment a
      SET dd = set_leader_terms.dd, dd_reason = set_leader_terms.dd_reason,
@@ -127,6 +133,9 @@ BEGIN
                     lock_period.period, lock_period.organisation_id
       USING ERRCODE = 'invalid_parameter_value';
   END IF;
+  PERFORM cqs._require_mandate('personnel', lock_period.organisation_id, 'lock its periods',
+                                'The personnel section of the agency (or its subtree) locks periods (Art. 16-17).');
+  PERFORM cqs._audit_reason(lock_period.reason);
   v_kind := CASE v_pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END;
   v_start := cqs.period_start(lock_period.period, v_pol.cadence);
   v_months := ARRAY(SELECT m::date FROM generate_series(v_start, cqs.period_end(v_start, v_kind) - 1, interval '1 month') AS m);
@@ -175,8 +184,9 @@ BEGIN
             HINT = 'Every assessment must be confirmed (Art. 16); people without one are locked only with include_unassessed => true.';
   END IF;
 
-  INSERT INTO cqs.period_lock (organisation_id, period, period_kind, people, unassessed, reason)
-  VALUES (lock_period.organisation_id, v_start, v_kind, cardinality(v_people), v_bad.missing, lock_period.reason)
+  INSERT INTO cqs.period_lock (organisation_id, period, period_kind, people, unassessed, reason, locked_by, locked_by_person)
+  VALUES (lock_period.organisation_id, v_start, v_kind, cardinality(v_people), v_bad.missing, lock_period.reason,
+          cqs._actor_login(), cqs.acting_person())
   RETURNING lock_id INTO v_lock;
   -- People without a result get one that says so, from their posting.
   INSERT INTO cqs.period_result (person_id, period, period_kind, organisation_id, person_kind, role, field, note,
@@ -230,10 +240,14 @@ BEGIN
     RAISE EXCEPTION 'period % of organisation % is not locked', reopen_period.period, reopen_period.organisation_id
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
+  PERFORM cqs._require_mandate('authority', reopen_period.organisation_id, 'reopen its locked periods',
+                                'Art. 21.3: only the competent authority reopens a locked period, with a reason.');
+  PERFORM cqs._audit_reason(reopen_period.reason);
   v_months := ARRAY(SELECT m::date FROM generate_series(v_lock.period, cqs.period_end(v_lock.period, v_lock.period_kind) - 1,
                                                         interval '1 month') AS m);
   PERFORM cqs._lock_years(v_months, true);
-  UPDATE cqs.period_lock l SET reopened_at = now(), reopened_by = session_user, reopen_reason = reopen_period.reason
+  UPDATE cqs.period_lock l SET reopened_at = now(), reopened_by = cqs._actor_login(), reopened_by_person = cqs.acting_person(),
+                               reopen_reason = reopen_period.reason
    WHERE l.lock_id = v_lock.lock_id;
   SELECT array_agg(r.person_id) INTO v_people FROM cqs.locked_result r WHERE r.lock_id = v_lock.lock_id;
   UPDATE cqs.period_result r SET lock_id = NULL WHERE r.lock_id = v_lock.lock_id;
@@ -246,12 +260,23 @@ END $$;
 COMMENT ON FUNCTION cqs.reopen_period(bigint, date, text) IS
   'Art. 21.3: reopen a locked period with a reason; the lock and the results as notified stay on record, and the results follow the records again';
 
--- Art. 21: decide a person's grade.  Heads and deputies need the Party committee's
--- opinion first (Art. 21.1.c, 21.2.c).
-CREATE FUNCTION cqs.decide_grade(person_id bigint, year integer, grade cqs.grade, decided_by text,
-                                 reference text)
+-- Nobody grades themself (Art. 10, 21): the acting person is never the one graded.
+CREATE FUNCTION cqs._require_not_self(p_person bigint, p_action text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF cqs.acting_person() = p_person THEN
+    RAISE EXCEPTION 'person % cannot % themself', p_person, p_action
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 10, 21: the competent authority above grades a person, never the person.';
+  END IF;
+END $$;
+
+-- Art. 21: the competent authority decides a person's grade.  Heads and deputies need
+-- the Party committee's opinion first (Art. 21.1.c, 21.2.c).  Who decided is the acting
+-- person and login; the title and reference are the document's.
+CREATE FUNCTION cqs.decide_grade(person_id bigint, year integer, grade cqs.grade, reference text,
+                                 title text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_res cqs.year_result;
   v_id  bigint;
@@ -260,6 +285,13 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'person % has no computed year %', decide_grade.person_id, decide_grade.year
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.grade_year() first.';
+  END IF;
+  PERFORM cqs._require_mandate('authority', v_res.organisation_id, 'decide grades there',
+                               'Art. 21: the competent authority of the grading organisation decides.');
+  PERFORM cqs._require_not_self(decide_grade.person_id, 'grade');
+  IF reference IS NULL OR length(btrim(reference)) = 0 THEN
+    RAISE EXCEPTION 'a grading decision needs its reference' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'Art. 21.1.đ: the decision''s number and date.';
   END IF;
   IF v_res.stale THEN
     RAISE EXCEPTION 'person %''s computed year % is stale: a period result changed after it was graded',
@@ -281,20 +313,22 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Art. 21.1.c, 21.2.c: record it in cqs.year_grading.';
   END IF;
   PERFORM cqs._check_head_cap(decide_grade.person_id, decide_grade.year, decide_grade.grade);
-  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference)
+  PERFORM cqs._audit_reason(decide_grade.reference);
+  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_by_person, title, reference)
   VALUES (decide_grade.person_id, decide_grade.year, v_res.organisation_id, decide_grade.grade,
-          decide_grade.decided_by, decide_grade.reference)
+          cqs._actor_login(), cqs.acting_person(), decide_grade.title, decide_grade.reference)
   RETURNING decision_id INTO v_id;
   RETURN v_id;
 END $$;
 COMMENT ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text) IS
-  'Art. 21: the authority''s grading decision (heads and deputies need the Party committee''s opinion first)';
+  'Art. 21: the competent authority''s grading decision, recorded with the acting person and login (heads and deputies need the Party committee''s opinion first)';
 
--- Art. 21.3: a re-grading is a new decision replacing the one in force.
-CREATE FUNCTION cqs.regrade(person_id bigint, year integer, grade cqs.grade, decided_by text,
-                            reference text, reason text)
+-- Art. 21.3: a re-grading is a new decision replacing the one in force, by the
+-- competent authority, with a reason.
+CREATE FUNCTION cqs.regrade(person_id bigint, year integer, grade cqs.grade, reference text, reason text,
+                            title text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_old bigint;
   v_org bigint;
@@ -306,11 +340,168 @@ BEGIN
     RAISE EXCEPTION 'person % has no decision for % to re-grade', regrade.person_id, regrade.year
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
+  PERFORM cqs._require_mandate('authority', v_org, 're-grade there',
+                               'Art. 21.3: the competent authority re-grades, with a reason.');
+  PERFORM cqs._require_not_self(regrade.person_id, 're-grade');
+  IF reason IS NULL OR length(btrim(reason)) = 0 OR reference IS NULL OR length(btrim(reference)) = 0 THEN
+    RAISE EXCEPTION 're-grading person % needs a reference and a reason', regrade.person_id
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Art. 21.3: say which decision and why.';
+  END IF;
   PERFORM cqs._check_head_cap(regrade.person_id, regrade.year, regrade.grade);
-  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference, supersedes, reason)
-  VALUES (regrade.person_id, regrade.year, v_org, regrade.grade, regrade.decided_by, regrade.reference, v_old, regrade.reason)
+  PERFORM cqs._audit_reason(regrade.reason);
+  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_by_person, title,
+                                  reference, supersedes, reason)
+  VALUES (regrade.person_id, regrade.year, v_org, regrade.grade, cqs._actor_login(), cqs.acting_person(), regrade.title,
+          regrade.reference, v_old, regrade.reason)
   RETURNING decision_id INTO v_id;
   RETURN v_id;
 END $$;
 COMMENT ON FUNCTION cqs.regrade(bigint, integer, cqs.grade, text, text, text) IS
-  'Art. 21.3, 4.4: a new grading decision replacing the one in force; the old decision stays on record';
+  'Art. 21.3, 4.4: the competent authority''s new grading decision replacing the one in force, with a reason; the old decision stays on record';
+
+-- Art. 20.5: the authority's choice of who keeps xuat_sac within the quota.
+CREATE FUNCTION cqs.choose_quota(person_id bigint, year integer, keeps boolean, reference text)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_org bigint;
+BEGIN
+  SELECT r.organisation_id INTO v_org FROM cqs.year_result r
+   WHERE r.person_id = choose_quota.person_id AND r.year = choose_quota.year;
+  IF v_org IS NULL OR keeps IS NULL THEN
+    RAISE EXCEPTION 'person % has no computed year % to choose on', choose_quota.person_id, choose_quota.year
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM cqs._require_mandate('authority', v_org, 'choose within the quota there',
+                               'Art. 20.5: the competent authority decides who keeps xuat_sac.');
+  PERFORM cqs._require_not_self(choose_quota.person_id, 'choose within the quota for');
+  PERFORM cqs._audit_reason(choose_quota.reference);
+  INSERT INTO cqs.quota_choice AS q (person_id, year, keeps, decided_by, decided_by_person, reference, decided_at)
+  VALUES (choose_quota.person_id, choose_quota.year, choose_quota.keeps, cqs._actor_login(), cqs.acting_person(),
+          choose_quota.reference, now())
+  ON CONFLICT ON CONSTRAINT quota_choice_pkey DO UPDATE
+     SET keeps = EXCLUDED.keeps, decided_by = EXCLUDED.decided_by, decided_by_person = EXCLUDED.decided_by_person,
+         reference = EXCLUDED.reference, decided_at = EXCLUDED.decided_at;
+END $$;
+COMMENT ON FUNCTION cqs.choose_quota(bigint, integer, boolean, text) IS
+  'Art. 20.5: the competent authority''s choice of who keeps xuat_sac within the quota, recorded with the acting person and login';
+
+-- Art. 8-9: the recognising authority (the authority over the organisation above)
+-- decides an organisation's grade; the organisation's own head never does.
+CREATE FUNCTION cqs.decide_organisation_grade(organisation_id bigint, year integer, grade cqs.grade,
+                                              reference text, title text DEFAULT NULL)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+  v_above bigint;
+BEGIN
+  SELECT coalesce(o.parent_id, o.organisation_id) INTO v_above FROM cqs.organisation o
+   WHERE o.organisation_id = decide_organisation_grade.organisation_id;
+  IF NOT FOUND OR NOT EXISTS (SELECT 1 FROM cqs.organisation_year y
+                               WHERE y.organisation_id = decide_organisation_grade.organisation_id
+                                 AND y.year = decide_organisation_grade.year) THEN
+    RAISE EXCEPTION 'organisation % has no year % to decide', decide_organisation_grade.organisation_id,
+                    decide_organisation_grade.year USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM cqs._require_mandate('authority', v_above, 'decide organisation grades there',
+                               'Art. 9: the authority that recognises the organisation decides its grade.');
+  IF EXISTS (SELECT 1 FROM cqs.posting h
+              WHERE h.person_id = cqs.acting_person() AND h.organisation_id = decide_organisation_grade.organisation_id
+                AND h.role IN ('head', 'deputy')
+                AND h.start_date <= make_date(decide_organisation_grade.year, 12, 31)
+                AND (h.end_date IS NULL OR h.end_date >= make_date(decide_organisation_grade.year, 1, 1))) THEN
+    RAISE EXCEPTION 'person % leads organisation % and cannot decide its grade', cqs.acting_person(),
+                    decide_organisation_grade.organisation_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 9: the authority above recognises the organisation.';
+  END IF;
+  PERFORM cqs._audit_reason(decide_organisation_grade.reference);
+  UPDATE cqs.organisation_year y
+     SET decided_grade = decide_organisation_grade.grade, decided_by = cqs._actor_login(),
+         decided_by_person = cqs.acting_person(), decided_title = decide_organisation_grade.title,
+         decided_at = now(), decision_ref = decide_organisation_grade.reference
+   WHERE y.organisation_id = decide_organisation_grade.organisation_id AND y.year = decide_organisation_grade.year;
+END $$;
+COMMENT ON FUNCTION cqs.decide_organisation_grade(bigint, integer, cqs.grade, text, text) IS
+  'Art. 8-9: the recognising authority''s decision on an organisation''s grade, recorded with the acting person and login';
+
+-- Form 02: the civil servant proposes their own grade for the year (Art. 21.1.a).
+CREATE FUNCTION cqs.propose_grade(person_id bigint, year integer, grade cqs.grade)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF cqs.acting_person() IS DISTINCT FROM propose_grade.person_id
+     AND NOT (cqs.acting_person() IS NULL AND cqs._is_superuser(cqs._actor_login())) THEN
+    RAISE EXCEPTION '% (person %) cannot propose a grade for person %', cqs._actor_login(),
+                    coalesce(cqs.acting_person()::text, 'none'), propose_grade.person_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 21.1.a: each civil servant proposes their own grade (Form 02).';
+  END IF;
+  INSERT INTO cqs.year_grading AS g (person_id, year, self_proposed_grade, self_proposed_at)
+  VALUES (propose_grade.person_id, propose_grade.year, propose_grade.grade, now())
+  ON CONFLICT ON CONSTRAINT year_grading_pkey DO UPDATE
+     SET self_proposed_grade = EXCLUDED.self_proposed_grade, self_proposed_at = EXCLUDED.self_proposed_at;
+END $$;
+COMMENT ON FUNCTION cqs.propose_grade(bigint, integer, cqs.grade) IS
+  'Art. 21.1.a, Form 02: the civil servant''s own proposed grade for the year';
+
+-- Art. 22: a complaint about a grading decision, filed by the person graded (or by the
+-- personnel section on their behalf).
+CREATE FUNCTION cqs.file_complaint(decision_id bigint, content text, filed_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+  v_dec cqs.grade_decision;
+  v_id  bigint;
+BEGIN
+  SELECT d.* INTO v_dec FROM cqs.grade_decision d WHERE d.decision_id = file_complaint.decision_id;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no grading decision %', file_complaint.decision_id USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF cqs.acting_person() IS DISTINCT FROM v_dec.person_id THEN
+    PERFORM cqs._require_mandate('personnel', v_dec.organisation_id, 'file a complaint for person ' || v_dec.person_id,
+                                 'Art. 22: the person graded complains (the personnel section may record it for them).');
+  END IF;
+  INSERT INTO cqs.complaint (person_id, decision_id, filed_on, content, filed_by, filed_by_person)
+  VALUES (v_dec.person_id, v_dec.decision_id, file_complaint.filed_on, file_complaint.content,
+          cqs._actor_login(), cqs.acting_person())
+  RETURNING complaint_id INTO v_id;
+  RETURN v_id;
+END $$;
+COMMENT ON FUNCTION cqs.file_complaint(bigint, text, date) IS
+  'Art. 22: a complaint (kiến nghị) about a grading decision, by the person graded or recorded for them by the personnel section';
+
+-- Art. 22: the competent authority resolves a complaint, once.
+CREATE FUNCTION cqs.resolve_complaint(complaint_id bigint, outcome text, note text,
+                                      resolved_on date DEFAULT current_date)
+RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+  v_c   cqs.complaint;
+  v_org bigint;
+BEGIN
+  SELECT c.* INTO v_c FROM cqs.complaint c WHERE c.complaint_id = resolve_complaint.complaint_id FOR UPDATE;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'no complaint %', resolve_complaint.complaint_id USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  SELECT d.organisation_id INTO v_org FROM cqs.grade_decision d WHERE d.decision_id = v_c.decision_id;
+  PERFORM cqs._require_mandate('authority', v_org, 'resolve complaints there',
+                               'Art. 22: the competent authority resolves the complaint.');
+  PERFORM cqs._require_not_self(v_c.person_id, 'resolve a complaint of');
+  IF v_c.outcome IS NOT NULL THEN
+    RAISE EXCEPTION 'complaint % was resolved on % (%): an outcome is recorded once', v_c.complaint_id, v_c.resolved_on, v_c.outcome
+      USING ERRCODE = 'object_not_in_prerequisite_state';
+  END IF;
+  IF note IS NULL OR length(btrim(note)) = 0 THEN
+    RAISE EXCEPTION 'resolving complaint % needs a note saying why', v_c.complaint_id USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM cqs._audit_reason(resolve_complaint.note);
+  UPDATE cqs.complaint c
+     SET outcome = resolve_complaint.outcome, outcome_note = resolve_complaint.note,
+         resolved_on = resolve_complaint.resolved_on, resolved_by = cqs._actor_login(),
+         resolved_by_person = cqs.acting_person()
+   WHERE c.complaint_id = v_c.complaint_id;
+END $$;
+COMMENT ON FUNCTION cqs.resolve_complaint(bigint, text, text, date) IS
+  'Art. 22: the competent authority''s outcome of a complaint (rejected, upheld_regraded, withdrawn), recorded once with the acting person and login';

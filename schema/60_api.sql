@@ -13,7 +13,8 @@ SELECT r.person_id, p.personnel_id, r.organisation_id,
         OR EXISTS (SELECT 1 FROM cqs.stale_month m WHERE m.month = r.period)) AS stale,
        r.computed_version, r.computed_at
   FROM cqs.period_result r
-  JOIN cqs.person p ON p.person_id = r.person_id
+  -- LEFT: a reader without an identified mandate (an analyst) sees the result, not who
+  LEFT JOIN cqs.person p ON p.person_id = r.person_id
   LEFT JOIN cqs.assessment s ON s.person_id = r.person_id AND s.period = r.period
  WHERE r.period_kind = 'month';
 COMMENT ON VIEW cqs.month_results IS
@@ -279,6 +280,15 @@ BEGIN
   ELSE
     RAISE EXCEPTION 'period must look like 2026, 2026-Q1 or 2026-H1, got "%"', period
       USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  -- The split reads everyone's results in the organisation: only those who may read them
+  -- all (its personnel section or grading authority) may run it, so row-level security
+  -- never hides part of the organisation from the split.
+  IF NOT (bonus_allocation.organisation_id = ANY (cqs._mandate_scope(ARRAY['personnel', 'authority']))
+          OR (cqs.acting_person() IS NULL AND cqs._is_superuser(cqs._actor_login()))) THEN
+    RAISE EXCEPTION '% (person %) may not split the bonus fund of organisation %: no personnel or authority mandate there',
+                    cqs._actor_login(), coalesce(cqs.acting_person()::text, 'none'), bonus_allocation.organisation_id
+      USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 23: the organisation''s personnel section or authority applies its regulation.';
   END IF;
   IF NOT EXISTS (SELECT 1 FROM cqs.bonus_regulation b WHERE b.organisation_id = bonus_allocation.organisation_id) THEN
     RAISE EXCEPTION 'organisation % has no bonus regulation', bonus_allocation.organisation_id

@@ -57,6 +57,28 @@ REVOKE EXECUTE ON FUNCTION cqs.grade_organisations(integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.grade_year(integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.regrade(bigint, integer, cqs.grade, text, text, text) FROM PUBLIC;
+-- Every step of the procedure is granted to the roles the decree names (cqs.setup_roles);
+-- the functions then check who acts.
+REVOKE EXECUTE ON FUNCTION cqs.self_assess(bigint, date, numeric[], text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.confirm(bigint, date, numeric[], text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.propose_grade(bigint, integer, cqs.grade) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.file_complaint(bigint, text, date) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.resolve_complaint(bigint, text, text, date) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.choose_quota(bigint, integer, boolean, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.decide_organisation_grade(bigint, integer, cqs.grade, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.act_as(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.setup_roles() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.purge_audit(timestamptz, text) FROM PUBLIC;
+-- Who is who, and the trail, are records.
+SELECT pg_catalog.pg_extension_config_dump('cqs.person_login', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.mandate', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.delegation', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.mandate', 'mandate_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.delegation', 'delegation_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.audit_log', 'audit_id'), '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.period_lock', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.locked_result', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.period_lock', 'lock_id'), '');

@@ -75,7 +75,6 @@ SELECT status FROM cqs.self_assess((SELECT person_id FROM cqs.person WHERE perso
                                    '2025-11-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}',
                                    'Chủ động', 'Còn chậm tiến độ');
 SELECT status FROM cqs.confirm((SELECT person_id FROM cqs.person WHERE personnel_id = 'HS-0001'), '2025-11-01',
-                               (SELECT person_id FROM cqs.person WHERE personnel_id = 'HS-0002'),
                                '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}', 'Đạt yêu cầu');
 
 -- 89.64 / 68.78 / 41.73 / 66.72 / 76.70 (tot).
@@ -186,12 +185,12 @@ SELECT personnel_id, task_score, total, grade FROM cqs.month_results WHERE perso
 SELECT cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV'), '2025-11-01');
 \set VERBOSITY default
 SELECT count(*) AS confirmed FROM (
-  SELECT cqs.confirm(a.person_id, a.period, (SELECT person_id FROM cqs.person WHERE personnel_id = 'HS-0002'),
+  SELECT cqs.confirm(a.person_id, a.period,
                      a.self_scores)
     FROM cqs.assessment a JOIN cqs.person p USING (person_id)
    WHERE a.status = 'self_assessed' AND p.personnel_id <> 'HS-0002'
   UNION ALL
-  SELECT cqs.confirm(a.person_id, a.period, (SELECT person_id FROM cqs.person WHERE personnel_id = 'HS-0001'),
+  SELECT cqs.confirm(a.person_id, a.period,
                      a.self_scores)
     FROM cqs.assessment a JOIN cqs.person p USING (person_id)
    WHERE p.personnel_id = 'HS-0002') s;

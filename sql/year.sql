@@ -130,19 +130,19 @@ SELECT personnel_id, quota_outcome, final_grade
 
 -- Decisions: a head or deputy needs the Party committee's opinion first (55000).
 \set VERBOSITY terse
-SELECT cqs.decide_grade(person_id, 2026, 'tot', 'Chủ tịch UBND', 'QĐ 1') FROM cqs.person WHERE personnel_id = 'Y-HEADB';
-SELECT cqs.decide_grade(person_id, 2026, 'tot', 'Giám đốc', 'QĐ 1') FROM cqs.person WHERE personnel_id = 'Y-FIVE';
+SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 1', 'Chủ tịch UBND') FROM cqs.person WHERE personnel_id = 'Y-HEADB';
+SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 1', 'Giám đốc') FROM cqs.person WHERE personnel_id = 'Y-FIVE';
 \set VERBOSITY default
 INSERT INTO cqs.year_grading (person_id, year, self_proposed_grade, party_opinion, party_opinion_at)
 SELECT person_id, 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07' FROM cqs.person WHERE personnel_id = 'Y-HEADB';
-SELECT cqs.decide_grade(person_id, 2026, 'tot', 'Chủ tịch UBND', 'QĐ 1/QĐ-UBND') > 0 AS decided
+SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 1/QĐ-UBND', 'Chủ tịch UBND') > 0 AS decided
   FROM cqs.person WHERE personnel_id = 'Y-HEADB';
 
 -- A re-grading (Art. 21.3) supersedes the decision; both stay on record.
-SELECT cqs.decide_grade(person_id, 2026, 'tot', 'Giám đốc Sở B', 'QĐ 5/QĐ-SB') > 0 AS decided
+SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 5/QĐ-SB', 'Giám đốc Sở B') > 0 AS decided
   FROM cqs.person WHERE personnel_id = 'Y-MAT';
-SELECT cqs.regrade(person_id, 2026, 'hoan_thanh', 'Chủ tịch UBND', 'QĐ 7/QĐ-UBND',
-                   'Phát hiện báo cáo không trung thực') > 0 AS regraded
+SELECT cqs.regrade(person_id, 2026, 'hoan_thanh', 'QĐ 7/QĐ-UBND',
+                   'Phát hiện báo cáo không trung thực', 'Chủ tịch UBND') > 0 AS regraded
   FROM cqs.person WHERE personnel_id = 'Y-MAT';
 SELECT d.grade, d.reference, d.supersedes IS NOT NULL AS is_regrading, d.reason
   FROM cqs.grade_decision d JOIN cqs.person p USING (person_id) WHERE p.personnel_id = 'Y-MAT' ORDER BY d.decision_id;

@@ -100,7 +100,7 @@ SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period
                  '23505', NULL, 'a duplicate external reference: 23505');
 
 -- Assessments and the workflow.
-SELECT throws_ok($$SELECT cqs.confirm((SELECT p1 FROM ids), '2026-01-01', (SELECT p2 FROM ids), '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
+SELECT throws_ok($$SELECT cqs.confirm((SELECT p1 FROM ids), '2026-01-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
                  '55000', NULL, 'confirming before the self-assessment: 55000');
 SELECT throws_ok($$SELECT cqs.self_assess((SELECT p1 FROM ids), '2026-01-01', '{6,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
                  '23514', NULL, 'a sub-item above its maximum: 23514');
@@ -110,21 +110,23 @@ SELECT throws_ok($$SELECT cqs.self_assess((SELECT p1 FROM ids), '2019-01-01', '{
                  '22023', NULL, 'a month without a posting: 22023');
 SELECT lives_ok($$SELECT cqs.self_assess((SELECT p1 FROM ids), '2026-01-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
                 'self-assessment');
-SELECT throws_ok($$SELECT cqs.confirm((SELECT p1 FROM ids), '2026-01-01', (SELECT p1 FROM ids), '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
-                 '22023', NULL, 'confirming one''s own assessment: 22023');
+SELECT cqs.act_as((SELECT p1 FROM ids)) IS NOT NULL AS acting \gset
+SELECT throws_ok($$SELECT cqs.confirm((SELECT p1 FROM ids), '2026-01-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
+                 '42501', NULL, 'confirming one''s own assessment: 42501 (Art. 10)');
+SELECT set_config('cqs.acting_person', '', true) IS NOT NULL AS acting_for_nobody \gset
 SELECT throws_ok($$SELECT cqs.set_leader_terms((SELECT p2 FROM ids), '2026-01-01', 75, 'x', 100, NULL)$$,
                  '23514', NULL, 'đ other than 100 or 50: 23514');
 SELECT throws_ok($$SELECT cqs.lock_period((SELECT dept FROM ids), '2026-01-01')$$,
                  '55000', NULL, 'locking with unconfirmed assessments: 55000');
 SELECT is((SELECT total FROM cqs.month_results WHERE person_id = (SELECT p1 FROM ids)), 100.00,
           'the result followed its inputs (100% of 4 standard units, 30 general)');
-SELECT lives_ok($$SELECT cqs.confirm((SELECT p1 FROM ids), '2026-01-01', (SELECT p2 FROM ids), '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2}')$$,
+SELECT lives_ok($$SELECT cqs.confirm((SELECT p1 FROM ids), '2026-01-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2}')$$,
                 'the head confirms the staff member');
 SELECT is((SELECT total FROM cqs.month_results WHERE person_id = (SELECT p1 FROM ids)), 99.50,
           'the confirmed evaluator score counts once confirmed (Art. 12.1)');
 SELECT lives_ok($$SELECT cqs.self_assess((SELECT p2 FROM ids), '2026-01-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
                 'the head self-assesses');
-SELECT lives_ok($$SELECT cqs.confirm((SELECT p2 FROM ids), '2026-01-01', (SELECT p1 FROM ids), '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
+SELECT lives_ok($$SELECT cqs.confirm((SELECT p2 FROM ids), '2026-01-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')$$,
                 'the head is confirmed');
 SELECT is((SELECT count(*) FROM cqs.lock_period((SELECT dept FROM ids), '2026-01-01')), 2::bigint, 'lock a confirmed month');
 SELECT throws_ok($$UPDATE cqs.task_line SET completed_qty = 1 WHERE external_id = 'X1'$$,

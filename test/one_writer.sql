@@ -44,6 +44,10 @@ SELECT ps.person_id, '2026-03-01', ps.organisation_id, 1, '{5,5,2.5,2.5,2.5,2.5,
 CREATE ROLE regress_cqs_clerk;
 GRANT USAGE ON SCHEMA cqs TO regress_cqs_clerk;
 GRANT SELECT, INSERT, UPDATE, DELETE ON cqs.task_line TO regress_cqs_clerk;
+-- The personnel section of Sở W: the mandate that lets the clerk's rows through
+-- row-level security (the grant above opens the table, the mandate picks the rows).
+INSERT INTO cqs.mandate (kind, organisation_id, login, reference)
+SELECT 'personnel', organisation_id, 'regress_cqs_clerk', 'QĐ phân công' FROM cqs.organisation WHERE code = 'W-D';
 -- Hardened databases revoke TEMP from PUBLIC: a single edit creates no temp table.
 SELECT current_database() AS db \gset
 REVOKE TEMPORARY ON DATABASE :"db" FROM PUBLIC;
@@ -236,7 +240,7 @@ SELECT cmp_ok(cqs.grade_year(2026), '>', 0::bigint, 'grade_year on current resul
 UPDATE cqs.task_line SET completed_qty = 6 WHERE external_id = 's1';
 SELECT is((SELECT stale FROM cqs.year_results WHERE person_id = :s1 AND year = 2026), true,
           'a later edit marks the year stale');
-SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'Giám đốc Sở', 'QĐ 1')$$, :s1), '55000', NULL,
+SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'QĐ 1', 'Giám đốc Sở')$$, :s1), '55000', NULL,
                  'a decision on a stale year is refused (55000)');
 
 -- A rebuild that changes a graded person's totals turns the year stale too; one that

@@ -263,7 +263,7 @@ SELECT results_eq($$SELECT grade, needs_decision ~ 'Art\. 8\.3'
 -- ===========================================================================
 -- Decisions need a computed year.
 -- ===========================================================================
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2026, 'tot', 'Giám đốc Sở C', 'QĐ 0')$$,
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2026, 'tot', 'QĐ 0', 'Giám đốc Sở C')$$,
                  '55000', format('person %s has no computed year 2026', pg_temp.pid('YT-STAFF')),
                  'decide_grade before grade_year: 55000');
 
@@ -334,40 +334,40 @@ SELECT results_eq($$SELECT score_grade, proposed_grade, cap_reason
 -- ===========================================================================
 -- Decisions (Art. 21) and their refusals.
 -- ===========================================================================
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-OTHER'), 2026, 'tot', 'Giám đốc Sở C', 'QĐ 1')$$,
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-OTHER'), 2026, 'tot', 'QĐ 1', 'Giám đốc Sở C')$$,
                  '55000', format('person %s is not graded for 2026: worked 5 month(s) in 2026, fewer than 6 (Art. 11.1)', pg_temp.pid('YT-OTHER')),
                  'decide_grade for a person not graded (5 months): 55000');
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2027, 'tot', 'Giám đốc Sở C', 'QĐ 1')$$,
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2027, 'tot', 'QĐ 1', 'Giám đốc Sở C')$$,
                  '55000', format('person %s has no computed year 2027', pg_temp.pid('YT-STAFF')),
                  'decide_grade for a year not computed: 55000');
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'hoan_thanh', 'Chủ tịch', 'QĐ 2')$$,
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'hoan_thanh', 'QĐ 2', 'Chủ tịch')$$,
                  '55000', format('person %s is a head: the Party committee''s opinion is required before the decision', pg_temp.pid('YT-HEADB')),
                  'decide_grade for a head without the Party committee''s opinion: 55000');
 INSERT INTO cqs.year_grading (person_id, year, self_proposed_grade, party_opinion, party_opinion_at) VALUES
   (pg_temp.pid('YT-HEADB'), 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07'),
   (pg_temp.pid('YT-HEADC'), 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07');
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'tot', 'Chủ tịch', 'QĐ 2')$$,
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'tot', 'QĐ 2', 'Chủ tịch')$$,
                  '23514', format('grade tot for person %s exceeds the grade hoan_thanh of organisation %s they head',
                                  pg_temp.pid('YT-HEADB'), (SELECT organisation_id FROM cqs.organisation WHERE code = 'YT-B')),
                  'decide_grade: a capped head above the organisation''s grade: 23514');
 SELECT is((SELECT count(*) FROM cqs.grade_decision WHERE person_id = pg_temp.pid('YT-HEADB')), 0::bigint,
           'the refused decisions left nothing behind');
-SELECT lives_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'hoan_thanh', 'Chủ tịch', 'QĐ 2')$$,
+SELECT lives_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'hoan_thanh', 'QĐ 2', 'Chủ tịch')$$,
                 'decide_grade: the capped head at the organisation''s grade, with the Party opinion');
-SELECT throws_ok($$SELECT cqs.regrade(pg_temp.pid('YT-STAFF'), 2026, 'tot', 'Chủ tịch', 'QĐ 3', 'lý do')$$,
+SELECT throws_ok($$SELECT cqs.regrade(pg_temp.pid('YT-STAFF'), 2026, 'tot', 'QĐ 3', 'lý do', 'Chủ tịch')$$,
                  '55000', format('person %s has no decision for 2026 to re-grade', pg_temp.pid('YT-STAFF')),
                  'regrade without a decision: 55000');
 
 -- Status: proposed -> decided -> notified -> complaint_open.
 SELECT is((SELECT status FROM cqs.year_results WHERE person_id = pg_temp.pid('YT-STAFF') AND year = 2026),
           'proposed', 'status before the decision: proposed');
-SELECT cmp_ok(cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2026, 'tot', 'Giám đốc Sở C', 'QĐ 10/QĐ-SC'), '>', 0::bigint,
+SELECT cmp_ok(cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2026, 'tot', 'QĐ 10/QĐ-SC', 'Giám đốc Sở C'), '>', 0::bigint,
               'decide_grade returns the decision id');
 SELECT results_eq($$SELECT status, final_grade, decided_by, decision_ref
                       FROM cqs.year_results WHERE person_id = pg_temp.pid('YT-STAFF') AND year = 2026$$,
-                  $$VALUES ('decided', 'tot'::cqs.grade, 'Giám đốc Sở C', 'QĐ 10/QĐ-SC')$$,
-                  'status after the decision: decided, with who and the reference');
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2026, 'hoan_thanh', 'Giám đốc Sở C', 'QĐ 11')$$,
+                  $$VALUES ('decided', 'tot'::cqs.grade, session_user::text COLLATE "default", 'QĐ 10/QĐ-SC')$$,
+                  'status after the decision: decided, with the login that recorded it (never typed in) and the reference');
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2026, 'hoan_thanh', 'QĐ 11', 'Giám đốc Sở C')$$,
                  '55000', format('person %s already has a decision for 2026', pg_temp.pid('YT-STAFF')),
                  'decide_grade twice: 55000');
 UPDATE cqs.grade_decision SET notified_at = '2026-12-20 09:00+07' WHERE person_id = pg_temp.pid('YT-STAFF');
@@ -402,9 +402,9 @@ SELECT is((SELECT status FROM cqs.year_results WHERE person_id = pg_temp.pid('YT
 
 -- Re-grading (Art. 21.3): a new decision replaces the one in force, all stay on record.
 CREATE TEMP TABLE reg (step int, decision_id bigint);
-INSERT INTO reg VALUES (1, cqs.decide_grade(pg_temp.pid('YT-REG'), 2026, 'tot', 'Giám đốc Sở C', 'QĐ 20'));
-INSERT INTO reg VALUES (2, cqs.regrade(pg_temp.pid('YT-REG'), 2026, 'hoan_thanh', 'Chủ tịch', 'QĐ 21', 'báo cáo sai'));
-INSERT INTO reg VALUES (3, cqs.regrade(pg_temp.pid('YT-REG'), 2026, 'khong_hoan_thanh', 'Chủ tịch', 'QĐ 22', 'kết luận thanh tra'));
+INSERT INTO reg VALUES (1, cqs.decide_grade(pg_temp.pid('YT-REG'), 2026, 'tot', 'QĐ 20', 'Giám đốc Sở C'));
+INSERT INTO reg VALUES (2, cqs.regrade(pg_temp.pid('YT-REG'), 2026, 'hoan_thanh', 'QĐ 21', 'báo cáo sai', 'Chủ tịch'));
+INSERT INTO reg VALUES (3, cqs.regrade(pg_temp.pid('YT-REG'), 2026, 'khong_hoan_thanh', 'QĐ 22', 'kết luận thanh tra', 'Chủ tịch'));
 SELECT results_eq($$SELECT d.decision_id, d.grade, d.reference, d.supersedes
                       FROM cqs.grade_decision d WHERE d.person_id = pg_temp.pid('YT-REG') ORDER BY d.decision_id$$,
                   $$SELECT r.decision_id, v.grade, v.ref, p.decision_id
@@ -421,9 +421,8 @@ SELECT results_eq($$SELECT final_grade, decision_id, decision_ref, status
                       FROM cqs.year_results WHERE person_id = pg_temp.pid('YT-REG') AND year = 2026$$,
                   $$SELECT 'khong_hoan_thanh'::cqs.grade, decision_id, 'QĐ 22'::text, 'decided'::text FROM reg WHERE step = 3$$,
                   'year_results follows the last re-grading');
-SELECT throws_ok($$SELECT cqs.regrade(pg_temp.pid('YT-REG'), 2026, 'tot', 'Chủ tịch', 'QĐ 23', NULL)$$,
-                 '23514', 'new row for relation "grade_decision" violates check constraint "grade_decision_regrade_reason"',
-                 'regrade without a reason: 23514');
+SELECT throws_ok($$SELECT cqs.regrade(pg_temp.pid('YT-REG'), 2026, 'tot', 'QĐ 23', NULL, 'Chủ tịch')$$,
+                 '22023', NULL, 'regrade without a reason: 22023 (the constraint grade_decision_regrade_reason stands behind it)');
 SELECT throws_ok($$INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference, supersedes)
                    SELECT pg_temp.pid('YT-REG'), 2026, pg_temp.org('YT-C'), 'tot', 'Chủ tịch', 'QĐ 24', decision_id
                      FROM reg WHERE step = 3$$,
@@ -544,9 +543,9 @@ SELECT matches(cqs.explain(pg_temp.pid('YT-OTHER'), 2026), '2\. Not graded: work
 -- proposal was capped, and a re-grading is a decision too.
 -- Last, because a wrongly accepted decision stays.
 -- ===========================================================================
-SELECT throws_ok($$SELECT cqs.regrade(pg_temp.pid('YT-HEADB'), 2026, 'tot', 'Chủ tịch', 'QĐ 41', 'lý do')$$,
+SELECT throws_ok($$SELECT cqs.regrade(pg_temp.pid('YT-HEADB'), 2026, 'tot', 'QĐ 41', 'lý do', 'Chủ tịch')$$,
                  '23514', NULL, 'regrade: the capped head of Sở B re-graded tot above Sở B''s hoan_thanh: 23514');
-SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADC'), 2026, 'xuat_sac', 'Chủ tịch', 'QĐ 40')$$,
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADC'), 2026, 'xuat_sac', 'QĐ 40', 'Chủ tịch')$$,
                  '23514', NULL, 'decide_grade: a head decided xuat_sac above Sở C''s tot: 23514');
 
 SELECT * FROM finish();

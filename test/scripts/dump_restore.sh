@@ -75,7 +75,9 @@ failed_in() {
 
 # --- Snapshots, one file each ---------------------------------------------------------
 
-derived="'period_result', 'refresh_queue', 'stale_month'"
+# cqs._secret is the install's own signing key for portal tokens: never dumped, new in
+# every install, on purpose.
+derived="'period_result', 'refresh_queue', 'stale_month', '_secret'"
 
 # Every record table: its name, row count and the md5 of all its rows.  With a third
 # argument, cqs.year_result is taken without its stale flag (a rebuild that changes the
@@ -122,6 +124,18 @@ WITH o(kind, name, owner, acl) AS (
 SELECT format('%s %s owner=%s %s', kind, name, owner::regrole,
               (SELECT string_agg(x::text, ',' ORDER BY x::text) FROM unnest(acl) AS x))
   FROM o ORDER BY 1;
+SQL
+}
+
+# Row-level security: which tables enforce it, and every policy with its expressions.
+snap_policies() {
+  q "$1" >"$2" 2>&1 <<'SQL' || failed_in "$1" "$2"
+SELECT regexp_replace(format('%s rls=%s force=%s %s %s using=(%s) check=(%s)', c.relname, c.relrowsecurity,
+                             c.relforcerowsecurity, coalesce(p.polname, '-'), coalesce(p.polcmd::text, '-'),
+                             pg_get_expr(p.polqual, p.polrelid), pg_get_expr(p.polwithcheck, p.polrelid)), '\s+', ' ', 'g')
+  FROM pg_class c LEFT JOIN pg_policy p ON p.polrelid = c.oid
+ WHERE c.relnamespace = 'cqs'::regnamespace AND c.relkind = 'r' AND (c.relrowsecurity OR p.oid IS NOT NULL)
+ ORDER BY 1;
 SQL
 }
 
@@ -179,6 +193,7 @@ SELECT l.organisation_id AS lock_org, l.period AS lock_period
 SELECT 'reopened: ' || cqs.reopen_period(:lock_org, :'lock_period', 'restore check: reopened to be locked again') || ' people';
 SELECT 'locked again: ' || count(*) || ' people' FROM cqs.lock_period(:lock_org, :'lock_period', 'restore check: locked again');
 \endif
+SELECT 'group roles: ' || count(*) FROM cqs.setup_roles();
 GRANT USAGE ON SCHEMA cqs TO $role;
 GRANT SELECT ON cqs.month_results TO $role;
 GRANT SELECT (person_id, personnel_id, full_name) ON cqs.person TO $role;
@@ -217,6 +232,12 @@ if [ "$current" = "0 queued, 0 stale months" ]; then ok "source: results are cur
   notok "source: results are current ($current)"; fi
 
 snap_grants "$base" "$work/source.grants"
+snap_policies "$base" "$work/source.policies"
+if [ "$(grep -c ' rls=t ' "$work/source.policies")" -ge 15 ]; then
+  ok "source: $(grep -c ' rls=t ' "$work/source.policies") policies on tables with row-level security"
+else
+  notok "source: row-level security is on, with its policies"; comment <"$work/source.policies"
+fi
 snap_sequences "$base" "$work/source.sequences"
 snap_results "$base" "$work/source"
 echo "# source: $(wc -l <"$work/source.records") record tables, $(wc -l <"$work/source.results") period results" \
@@ -259,6 +280,9 @@ for path in custom parallel plain plain-nostop appname; do
 
   snap_grants "$db" "$work/$path.grants"
   check "$path: ownership and grants of every cqs object are identical" "$work/source.grants" "$work/$path.grants"
+
+  snap_policies "$db" "$work/$path.policies"
+  check "$path: row-level security and every policy are identical" "$work/source.policies" "$work/$path.policies"
 
   snap_sequences "$db" "$work/$path.sequences"
   check "$path: every cqs sequence stands where the source's did" "$work/source.sequences" "$work/$path.sequences"

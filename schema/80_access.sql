@@ -1,0 +1,381 @@
+-- Layer 8: row-level security, the audit trail, and the roles' setup.
+--
+-- Policies are created here, by the install script, so every restore path (which
+-- recreates the extension) recreates them exactly; pg_dump does not dump policies of an
+-- extension's tables.  They name no role: they read the actor's person and mandates
+-- (45_identity.sql), and the group roles made by cqs.setup_roles() only open the doors
+-- (table privileges).  The owner's code (SECURITY DEFINER, the owner being a superuser)
+-- is not subject to them, so results, leaders' d and grades are still computed over
+-- whole organisations.
+
+-- People just recorded, with no posting yet, are visible to every personnel section
+-- (so the one recording them can place them).
+CREATE FUNCTION cqs._unposted_people() RETURNS bigint[]
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT coalesce(array_agg(p.person_id), '{}') FROM cqs.person p
+   WHERE cardinality(cqs._personnel_organisations()) > 0
+     AND NOT EXISTS (SELECT 1 FROM cqs.posting ps WHERE ps.person_id = p.person_id)
+$$;
+
+-- ---------------------------------------------------------------------------
+-- Row-level security.  Each scope is computed once per query (an InitPlan or a hashed
+-- subplan), never per row.
+-- ---------------------------------------------------------------------------
+DO $$
+DECLARE
+  v_self       text := 'person_id = (SELECT cqs.acting_person())';
+  v_seen       text := 'organisation_id IN (SELECT unnest(cqs._seen_organisations()))';
+  v_ident      text := 'organisation_id IN (SELECT unnest(cqs._identified_organisations()))';
+  v_evaluated  text := '(person_id, organisation_id) IN (SELECT e.person_id, e.organisation_id FROM cqs._evaluated() e)';
+  v_people     text := 'person_id IN (SELECT unnest(cqs._identified_people()))';
+  v_pers_org   text := 'organisation_id IN (SELECT unnest(cqs._personnel_organisations()))';
+  v_pers_ppl   text := 'person_id IN (SELECT unnest(cqs._personnel_people()))';
+  t            text;
+BEGIN
+  -- Results and assessments: the person, those who evaluate them, and every mandate over
+  -- the organisation (analysts read results; the assessment's comments are withheld from
+  -- them by column privileges, names by the people table's policy).
+  FOREACH t IN ARRAY ARRAY['period_result', 'locked_result', 'year_result', 'grade_decision', 'assessment'] LOOP
+    EXECUTE format('ALTER TABLE cqs.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR SELECT USING (%s OR %s OR %s)',
+                   t || '_read', t, v_self, v_seen, v_evaluated);
+  END LOOP;
+  -- Postings and task lines identify people and their work: not for analysts unless
+  -- identified.  The personnel section manages both; heads assign their units' tasks.
+  FOREACH t IN ARRAY ARRAY['posting', 'task_line'] LOOP
+    EXECUTE format('ALTER TABLE cqs.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR SELECT USING (%s OR %s OR %s)',
+                   t || '_read', t, v_self, v_ident, v_evaluated);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR INSERT WITH CHECK (%s%s)', t || '_insert', t, v_pers_org,
+                   CASE t WHEN 'task_line' THEN ' OR ' || v_evaluated ELSE '' END);
+    EXECUTE format('CREATE POLICY %1$I ON cqs.%2$I FOR UPDATE USING (%3$s%4$s) WITH CHECK (%3$s%4$s)', t || '_update', t,
+                   v_pers_org, CASE t WHEN 'task_line' THEN ' OR ' || v_evaluated ELSE '' END);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR DELETE USING (%s%s)', t || '_delete', t, v_pers_org,
+                   CASE t WHEN 'task_line' THEN ' OR ' || v_evaluated ELSE '' END);
+  END LOOP;
+  -- Records of a person: the person, those who evaluate them, identified mandates; the
+  -- personnel section manages leave, discipline, overrides and the year's procedure.
+  FOREACH t IN ARRAY ARRAY['person', 'leave_record', 'discipline', 'year_override', 'year_grading', 'quota_choice',
+                           'complaint'] LOOP
+    EXECUTE format('ALTER TABLE cqs.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR SELECT USING (%s OR %s%s)', t || '_read', t, v_self, v_people,
+                   CASE t WHEN 'person' THEN
+                     ' OR person_id IN (SELECT unnest(cqs._unposted_people()))' ELSE '' END);
+    IF t IN ('leave_record', 'discipline', 'year_override', 'year_grading', 'person') THEN
+      EXECUTE format('CREATE POLICY %I ON cqs.%I FOR INSERT WITH CHECK (%s)', t || '_insert', t,
+                     CASE t WHEN 'person' THEN 'cardinality((SELECT cqs._personnel_organisations())) > 0'
+                            ELSE v_pers_ppl END);
+      EXECUTE format('CREATE POLICY %1$I ON cqs.%2$I FOR UPDATE USING (%3$s) WITH CHECK (%3$s)', t || '_update', t,
+                     CASE t WHEN 'person' THEN v_pers_ppl || ' OR person_id IN (SELECT unnest(cqs._unposted_people()))'
+                            ELSE v_pers_ppl END);
+      EXECUTE format('CREATE POLICY %I ON cqs.%I FOR DELETE USING (%s)', t || '_delete', t,
+                     CASE t WHEN 'person' THEN v_pers_ppl || ' OR person_id IN (SELECT unnest(cqs._unposted_people()))'
+                            ELSE v_pers_ppl END);
+    END IF;
+  END LOOP;
+  -- An organisation's year: everyone reads it; its personnel section enters the facts.
+  ALTER TABLE cqs.organisation_year ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY organisation_year_read ON cqs.organisation_year FOR SELECT USING (true);
+  EXECUTE format('CREATE POLICY organisation_year_insert ON cqs.organisation_year FOR INSERT WITH CHECK (%s)', v_pers_org);
+  EXECUTE format('CREATE POLICY organisation_year_update ON cqs.organisation_year FOR UPDATE USING (%1$s) WITH CHECK (%1$s)',
+                 v_pers_org);
+END $$;
+
+-- ---------------------------------------------------------------------------
+-- Decisions stay as they were made (Art. 21.3, 22): a grading decision changes only to
+-- record its notification and publication, once; a complaint only until it is resolved;
+-- neither is deleted (a correction is a re-grading, a withdrawal is an outcome).
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION cqs._decisions_kept() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_old jsonb := to_jsonb(OLD);
+  v_new jsonb := CASE WHEN TG_OP = 'UPDATE' THEN to_jsonb(NEW) END;
+BEGIN
+  IF TG_TABLE_NAME = 'grade_decision' AND TG_OP = 'UPDATE'
+     AND v_new - 'notified_at' - 'published_at' = v_old - 'notified_at' - 'published_at'
+     AND (v_old ->> 'notified_at' IS NULL OR v_new -> 'notified_at' = v_old -> 'notified_at')
+     AND (v_old ->> 'published_at' IS NULL OR v_new -> 'published_at' = v_old -> 'published_at') THEN
+    RETURN NEW;
+  END IF;
+  IF TG_TABLE_NAME = 'complaint' AND TG_OP = 'UPDATE' AND v_old ->> 'outcome' IS NULL THEN
+    RETURN NEW;
+  END IF;
+  RAISE EXCEPTION '% on cqs.% refused: decisions and resolved complaints are kept as they were made', TG_OP, TG_TABLE_NAME
+    USING ERRCODE = 'object_not_in_prerequisite_state',
+          HINT = 'Art. 21.3: a correction is a new decision (cqs.regrade); a complaint is resolved once (cqs.resolve_complaint).';
+END $$;
+CREATE TRIGGER grade_decision_kept BEFORE UPDATE OR DELETE ON cqs.grade_decision
+  FOR EACH ROW EXECUTE FUNCTION cqs._decisions_kept();
+CREATE TRIGGER complaint_kept BEFORE UPDATE OR DELETE ON cqs.complaint
+  FOR EACH ROW EXECUTE FUNCTION cqs._decisions_kept();
+
+-- A login linked to a person must exist (its name is what the database records).
+CREATE FUNCTION cqs._check_person_login() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NEW;                       -- a restore: roles are restored separately (pg_dumpall --roles-only)
+  END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.rolname = NEW.login) THEN
+    RAISE EXCEPTION 'no login role %', NEW.login
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'CREATE ROLE ... LOGIN first, then link it to the person.';
+  END IF;
+  IF cqs._in_group(NEW.login, 'cqs_portal') THEN
+    RAISE EXCEPTION 'login % is a portal login (cqs_portal): it acts for people with cqs.act_as, it is not one', NEW.login
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER person_login_check BEFORE INSERT OR UPDATE ON cqs.person_login
+  FOR EACH ROW EXECUTE FUNCTION cqs._check_person_login();
+
+-- ---------------------------------------------------------------------------
+-- The audit trail.  One statement trigger per record table writes one row per changed
+-- record (UPDATE: the columns that changed, before and after).  A restore's COPY is not
+-- a change and is not logged again.
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION cqs._audit() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_login  text;
+  v_person bigint;
+  v_reason text;
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NULL;
+  END IF;
+  v_login := cqs._actor_login();
+  v_person := cqs.acting_person();
+  v_reason := nullif(current_setting('cqs.audit_reason', true), '');
+  IF TG_OP = 'INSERT' THEN
+    INSERT INTO cqs.audit_log (login, acting_person, table_name, operation, row_key, person_id, period, new_values, reason)
+    SELECT v_login, v_person, TG_TABLE_NAME, TG_OP, cqs._audit_key(x.j, TG_ARGV), (x.j ->> 'person_id')::bigint,
+           cqs._audit_period(x.j), x.j, v_reason
+      FROM (SELECT to_jsonb(n) AS j FROM new_rows n) x;
+  ELSIF TG_OP = 'DELETE' THEN
+    INSERT INTO cqs.audit_log (login, acting_person, table_name, operation, row_key, person_id, period, old_values, reason)
+    SELECT v_login, v_person, TG_TABLE_NAME, TG_OP, cqs._audit_key(x.j, TG_ARGV), (x.j ->> 'person_id')::bigint,
+           cqs._audit_period(x.j), x.j, v_reason
+      FROM (SELECT to_jsonb(o) AS j FROM old_rows o) x;
+  ELSE
+    INSERT INTO cqs.audit_log (login, acting_person, table_name, operation, row_key, person_id, period,
+                               old_values, new_values, reason)
+    SELECT v_login, v_person, TG_TABLE_NAME, TG_OP, coalesce(o.k, n.k),
+           (coalesce(n.j, o.j) ->> 'person_id')::bigint, cqs._audit_period(coalesce(n.j, o.j)),
+           CASE WHEN n.j IS NULL THEN o.j WHEN o.j IS NULL THEN NULL
+                ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(o.j) e WHERE n.j -> e.key IS DISTINCT FROM e.value) END,
+           CASE WHEN o.j IS NULL THEN n.j WHEN n.j IS NULL THEN NULL
+                ELSE (SELECT jsonb_object_agg(e.key, e.value) FROM jsonb_each(n.j) e WHERE o.j -> e.key IS DISTINCT FROM e.value) END,
+           v_reason
+      FROM (SELECT x.j, cqs._audit_key(x.j, TG_ARGV) AS k FROM (SELECT to_jsonb(r) AS j FROM old_rows r) x) o
+      FULL JOIN (SELECT x.j, cqs._audit_key(x.j, TG_ARGV) AS k FROM (SELECT to_jsonb(r) AS j FROM new_rows r) x) n
+        ON n.k = o.k
+     WHERE o.j IS DISTINCT FROM n.j;
+  END IF;
+  RETURN NULL;
+END $$;
+
+CREATE FUNCTION cqs._audit_key(j jsonb, keys text[]) RETURNS jsonb
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (SELECT pg_catalog.jsonb_object_agg(k.k, j -> k.k) FROM unnest(keys) AS k(k));
+
+CREATE FUNCTION cqs._audit_period(j jsonb) RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN j ? 'period' THEN (j ->> 'period')::date
+            WHEN j ? 'year' THEN pg_catalog.make_date((j ->> 'year')::integer, 1, 1) END;
+
+DO $$
+DECLARE
+  t      text;
+  v_keys text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['criteria_set', 'criteria_item', 'organisation', 'person', 'posting', 'catalogue',
+                           'catalogue_item', 'task_line', 'assessment', 'organisation_criteria', 'organisation_year',
+                           'quota_decision', 'leave_record', 'discipline', 'year_override', 'public_holiday',
+                           'year_grading', 'quota_choice', 'grade_decision', 'complaint', 'bonus_regulation',
+                           'period_lock', 'person_login', 'mandate', 'delegation'] LOOP
+    SELECT string_agg(format('%L', a.attname), ', ' ORDER BY array_position(i.indkey::int2[], a.attnum))
+      INTO v_keys
+      FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
+     WHERE i.indrelid = format('cqs.%I', t)::regclass AND i.indisprimary;
+    EXECUTE format('CREATE TRIGGER %I AFTER INSERT ON cqs.%I REFERENCING NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION cqs._audit(%s)', t || '_audit_ins', t, v_keys);
+    EXECUTE format('CREATE TRIGGER %I AFTER UPDATE ON cqs.%I REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION cqs._audit(%s)', t || '_audit_upd', t, v_keys);
+    EXECUTE format('CREATE TRIGGER %I AFTER DELETE ON cqs.%I REFERENCING OLD TABLE AS old_rows '
+                   'FOR EACH STATEMENT EXECUTE FUNCTION cqs._audit(%s)', t || '_audit_del', t, v_keys);
+  END LOOP;
+END $$;
+
+-- Append-only: nobody updates or deletes the trail; the retention procedure
+-- (cqs.purge_audit) is the one exception, and it leaves a record of itself.
+CREATE FUNCTION cqs._audit_log_kept() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF TG_OP = 'DELETE' AND current_setting('cqs.purging_audit', true) = 'on' THEN
+    RETURN OLD;
+  END IF;
+  RAISE EXCEPTION '% on cqs.audit_log refused: the audit trail is append-only', TG_OP
+    USING ERRCODE = 'object_not_in_prerequisite_state',
+          HINT = 'HB ch. VIII: entries are kept; old ones leave only through cqs.purge_audit(), which is logged.';
+END $$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON cqs.audit_log
+  FOR EACH ROW EXECUTE FUNCTION cqs._audit_log_kept();
+CREATE TRIGGER audit_log_no_truncate BEFORE TRUNCATE ON cqs.audit_log
+  FOR EACH STATEMENT EXECUTE FUNCTION cqs._audit_log_kept();
+
+ALTER TABLE cqs.audit_log ENABLE ROW LEVEL SECURITY;
+CREATE POLICY audit_log_read ON cqs.audit_log FOR SELECT
+  USING ((SELECT cqs._is_admin()) OR person_id = (SELECT cqs.acting_person())
+         OR person_id IN (SELECT unnest(cqs._identified_people())));
+
+-- The retention procedure: entries older than the cut-off (at least a year old, so the
+-- current grading year and its complaints stay) are deleted, and the deletion itself is
+-- logged with its reason.  Owner only (revoked from PUBLIC, granted to nobody).
+CREATE FUNCTION cqs.purge_audit(older_than timestamptz, reason text) RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_n bigint;
+BEGIN
+  IF older_than IS NULL OR older_than > now() - interval '1 year' THEN
+    RAISE EXCEPTION 'audit entries are kept at least a year; % is too recent', older_than
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'Choose a cut-off at least one year ago (the city''s retention rule may ask for more).';
+  END IF;
+  IF reason IS NULL OR length(btrim(reason)) = 0 THEN
+    RAISE EXCEPTION 'purging the audit trail needs a reason' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  PERFORM set_config('cqs.purging_audit', 'on', true);
+  DELETE FROM cqs.audit_log a WHERE a.at < older_than;
+  GET DIAGNOSTICS v_n = ROW_COUNT;
+  PERFORM set_config('cqs.purging_audit', 'off', true);
+  INSERT INTO cqs.audit_log (login, acting_person, table_name, operation, row_key, new_values, reason)
+  VALUES (cqs._actor_login(), cqs.acting_person(), 'audit_log', 'DELETE', jsonb_build_object('older_than', older_than),
+          jsonb_build_object('entries_deleted', v_n), reason);
+  RETURN v_n;
+END $$;
+COMMENT ON FUNCTION cqs.purge_audit(timestamptz, text) IS
+  'Retention: delete audit entries older than a cut-off (at least a year ago), with a reason; the purge is itself logged';
+
+CREATE VIEW cqs.audit_trail WITH (security_invoker = true) AS
+SELECT a.audit_id, a.at, a.login, a.acting_person, ap.personnel_id AS acting_personnel_id,
+       a.table_name, a.operation, a.row_key, a.person_id, p.personnel_id, a.period,
+       a.old_values, a.new_values, a.reason, a.xact_id
+  FROM cqs.audit_log a
+  LEFT JOIN cqs.person p ON p.person_id = a.person_id
+  LEFT JOIN cqs.person ap ON ap.person_id = a.acting_person;
+COMMENT ON VIEW cqs.audit_trail IS
+  'Art. 24, HB ch. VIII: who changed what, when, as whom, from which values to which, and why (nhật ký thay đổi)';
+
+-- Every public view runs with the rights of whoever queries it, so row-level security
+-- applies through it exactly as on the tables.
+DO $$
+DECLARE
+  v regclass;
+BEGIN
+  FOR v IN SELECT c.oid FROM pg_class c WHERE c.relnamespace = 'cqs'::regnamespace AND c.relkind = 'v'
+              AND c.relname <> 'refresh_status' LOOP
+    EXECUTE format('ALTER VIEW %s SET (security_invoker = true)', v);
+  END LOOP;
+END $$;
+
+-- ---------------------------------------------------------------------------
+-- The group roles (roles belong to the cluster, so the install script makes none).
+-- cqs.setup_roles() creates the missing ones as NOLOGIN and grants each its rights;
+-- run it again at any time (after an upgrade, on a restored cluster): it changes only
+-- what is missing.  Logins are then made members:  GRANT cqs_servant TO nva;
+-- ---------------------------------------------------------------------------
+CREATE FUNCTION cqs.setup_roles()
+RETURNS TABLE (role_name text, created boolean, purpose text)
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+DECLARE
+  r         record;
+  v_config  text := 'cqs.organisation, cqs.organisation_policy, cqs.organisation_closure, cqs.criteria_set, '
+                    'cqs.criteria_item, cqs.catalogue, cqs.catalogue_item, cqs.organisation_criteria, '
+                    'cqs.public_holiday, cqs.period_lock, cqs.bonus_regulation, cqs.organisation_year, '
+                    'cqs.stale_month, cqs.refresh_queue, cqs.quota_decision, cqs.delegation';
+  v_results text := 'cqs.period_result, cqs.locked_result, cqs.year_result, cqs.grade_decision';
+  v_people  text := 'cqs.person, cqs.posting, cqs.task_line, cqs.assessment, cqs.leave_record, cqs.discipline, '
+                    'cqs.year_override, cqs.year_grading, cqs.quota_choice, cqs.complaint';
+  v_views   text;
+BEGIN
+  SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.relname) INTO v_views
+    FROM pg_class c WHERE c.relnamespace = 'cqs'::regnamespace AND c.relkind = 'v' AND c.relname <> 'audit_trail';
+  FOR r IN SELECT * FROM (VALUES
+      ('cqs_servant',   'civil servants (công chức): their own results, Form 01 and 02, complaints'),
+      ('cqs_evaluator', 'leaders (người đánh giá): confirm, leader terms, their units'' task lines'),
+      ('cqs_personnel', 'personnel sections (bộ phận tổ chức cán bộ): records of their agency''s subtree, locking periods'),
+      ('cqs_authority', 'grading authorities (cấp có thẩm quyền): decisions, quota, organisations, complaints, reopening'),
+      ('cqs_analyst',   'analysts: results and distributions, pseudonymous unless the mandate is identified'),
+      ('cqs_portal',    'portals: act for the person they authenticated (cqs.act_as), with that person''s rights'),
+      ('cqs_jobs',      'scheduled jobs (pg_cron): refresh queue, rebuild, the year''s grading'),
+      ('cqs_admin',     'the extension''s administrators: organisations, catalogues, mandates, logins, the audit trail'))
+      AS v(role_name, purpose) LOOP
+    role_name := r.role_name;
+    purpose := r.purpose;
+    created := NOT EXISTS (SELECT 1 FROM pg_roles x WHERE x.rolname = r.role_name);
+    IF created THEN
+      EXECUTE format('CREATE ROLE %I NOLOGIN', r.role_name);
+    END IF;
+    EXECUTE format('COMMENT ON ROLE %I IS %L', r.role_name, 'cqs_eval: ' || r.purpose);
+    EXECUTE format('GRANT USAGE ON SCHEMA cqs TO %I', r.role_name);
+    RETURN NEXT;
+  END LOOP;
+
+  -- Readers: everyone who reads reads through row-level security.
+  EXECUTE format('GRANT SELECT ON %s, %s, %s, %s TO cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority',
+                 v_config, v_results, v_people, v_views);
+  EXECUTE format('GRANT SELECT ON %s, %s, %s TO cqs_analyst', v_config, v_results, v_views);
+  -- Analysts: people (names and personnel ids only through identified mandates), postings
+  -- and task lines likewise; assessments without the comments.
+  GRANT SELECT ON cqs.person, cqs.posting, cqs.task_line TO cqs_analyst;
+  GRANT SELECT (person_id, period, organisation_id, criteria_set_id, self_scores, evaluator_scores, self_total,
+                evaluator_total, evaluator_id, dd, e, support_quality, support_compliance, support_efficiency,
+                status, self_assessed_at, confirmed_at, locked_at) ON cqs.assessment TO cqs_analyst;
+  -- The procedure, each step by whoever the decree names (the functions check who acts).
+  GRANT EXECUTE ON FUNCTION cqs.self_assess(bigint, date, numeric[], text, text),
+                            cqs.propose_grade(bigint, integer, cqs.grade),
+                            cqs.file_complaint(bigint, text, date) TO cqs_servant, cqs_personnel;
+  GRANT EXECUTE ON FUNCTION cqs.confirm(bigint, date, numeric[], text),
+                            cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) TO cqs_evaluator;
+  GRANT INSERT, UPDATE, DELETE ON cqs.task_line TO cqs_evaluator, cqs_personnel;
+  GRANT INSERT, UPDATE, DELETE ON cqs.person, cqs.posting, cqs.leave_record, cqs.discipline, cqs.year_override,
+                                  cqs.year_grading TO cqs_personnel;
+  GRANT INSERT (organisation_id, year, criteria_code, general_scores, task_scores, tasks_assigned, tasks_completed,
+                tasks_on_time, tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done, shortcomings_fixed,
+                violation_concluded, violation_note, force_majeure, self_proposed_grade),
+        UPDATE (criteria_code, general_scores, task_scores, tasks_assigned, tasks_completed, tasks_on_time,
+                tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done, shortcomings_fixed, violation_concluded,
+                violation_note, force_majeure, self_proposed_grade) ON cqs.organisation_year TO cqs_personnel;
+  GRANT EXECUTE ON FUNCTION cqs.lock_period(bigint, date, text, boolean) TO cqs_personnel;
+  GRANT EXECUTE ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text),
+                            cqs.regrade(bigint, integer, cqs.grade, text, text, text),
+                            cqs.choose_quota(bigint, integer, boolean, text),
+                            cqs.decide_organisation_grade(bigint, integer, cqs.grade, text, text),
+                            cqs.resolve_complaint(bigint, text, text, date),
+                            cqs.reopen_period(bigint, date, text) TO cqs_authority;
+  GRANT INSERT ON cqs.quota_decision TO cqs_authority;
+  GRANT EXECUTE ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) TO cqs_personnel, cqs_authority;
+  -- A portal holds every door a person may need; the person's postings and mandates
+  -- decide which rows and which steps.
+  GRANT cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority TO cqs_portal;
+  GRANT EXECUTE ON FUNCTION cqs.act_as(bigint) TO cqs_portal;
+  -- Jobs compute; they read no personal data.
+  GRANT SELECT ON cqs.refresh_status TO cqs_jobs;
+  GRANT EXECUTE ON PROCEDURE cqs.process_queue(integer, integer) TO cqs_jobs;
+  GRANT EXECUTE ON FUNCTION cqs._drain_batch(integer), cqs.rebuild(date, date), cqs.grade_year(integer),
+                            cqs.grade_organisations(integer) TO cqs_jobs;
+  -- Administrators: the configuration, who is who, the audit trail; they run jobs too.
+  GRANT SELECT, INSERT, UPDATE, DELETE ON cqs.organisation, cqs.criteria_set, cqs.criteria_item, cqs.catalogue,
+                                          cqs.catalogue_item, cqs.organisation_criteria, cqs.public_holiday,
+                                          cqs.bonus_regulation, cqs.person_login, cqs.mandate, cqs.delegation
+     TO cqs_admin;
+  EXECUTE format('GRANT SELECT ON %s, cqs.audit_log, cqs.audit_trail TO cqs_admin', v_config);
+  GRANT SELECT ON cqs.person TO cqs_admin;     -- the audit trail's names (row-level security still applies)
+  GRANT EXECUTE ON FUNCTION cqs.import_catalogue(bigint, text, date, text, numeric, integer, text) TO cqs_admin;
+  GRANT cqs_jobs TO cqs_admin;
+  -- Whoever may read a person's records may read their audit entries.
+  GRANT SELECT ON cqs.audit_log, cqs.audit_trail TO cqs_servant, cqs_personnel, cqs_authority, cqs_evaluator;
+END $$;
+COMMENT ON FUNCTION cqs.setup_roles() IS
+  'Create (if missing) the NOLOGIN group roles cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst, cqs_portal, cqs_jobs, cqs_admin and grant each its rights; idempotent';
