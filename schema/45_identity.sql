@@ -203,7 +203,7 @@ $$;
 -- was posted to for staff and deputies, and the deputies of the person's field where the
 -- agency delegated it; for a head (or a unit without a head at the time), the head(s) of
 -- the nearest unit above that had one, up to the managing agency.  Never the person.
-CREATE FUNCTION cqs.competent_evaluators(person_id bigint, period date)
+CREATE FUNCTION cqs._competent_evaluators(person_id bigint, period date)
 RETURNS TABLE (evaluator_id bigint, organisation_id bigint, rule text)
 LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 #variable_conflict use_column
@@ -215,32 +215,32 @@ DECLARE
   v_anc   record;
 BEGIN
   SELECT p.* INTO v_post
-    FROM cqs.posting_in_force(competent_evaluators.person_id,
-                              date_trunc('month', competent_evaluators.period::timestamp without time zone)::date,
-                              (date_trunc('month', competent_evaluators.period::timestamp without time zone)
+    FROM cqs.posting_in_force(_competent_evaluators.person_id,
+                              date_trunc('month', _competent_evaluators.period::timestamp without time zone)::date,
+                              (date_trunc('month', _competent_evaluators.period::timestamp without time zone)
                                + interval '1 month - 1 day')::date) p;
   IF v_post.posting_id IS NULL THEN
     RETURN;
   END IF;
   SELECT pol.cadence INTO v_cad FROM cqs.organisation_policy pol WHERE pol.organisation_id = v_post.organisation_id;
-  v_from := cqs.period_start(competent_evaluators.period, v_cad);
+  v_from := cqs.period_start(_competent_evaluators.period, v_cad);
   v_to := cqs.period_end(v_from, CASE v_cad WHEN 'quarterly' THEN 'quarter' ELSE 'month' END) - 1;
   IF v_post.role <> 'head' AND EXISTS (
        SELECT 1 FROM cqs.posting h
         WHERE h.organisation_id = v_post.organisation_id AND h.role = 'head'
-          AND h.person_id <> competent_evaluators.person_id
+          AND h.person_id <> _competent_evaluators.person_id
           AND h.start_date <= v_to AND (h.end_date IS NULL OR h.end_date >= v_from)) THEN
     RETURN QUERY
     SELECT DISTINCT h.person_id, h.organisation_id, 'Art. 10: the head of the unit'::text
       FROM cqs.posting h
      WHERE h.organisation_id = v_post.organisation_id AND h.role = 'head'
-       AND h.person_id <> competent_evaluators.person_id
+       AND h.person_id <> _competent_evaluators.person_id
        AND h.start_date <= v_to AND (h.end_date IS NULL OR h.end_date >= v_from)
     UNION
     SELECT DISTINCT h.person_id, h.organisation_id, 'Art. 10: the deputy for the field, by the agency''s delegation'
       FROM cqs.posting h
      WHERE v_post.role = 'staff' AND h.organisation_id = v_post.organisation_id AND h.role = 'deputy'
-       AND h.field = v_post.field AND h.person_id <> competent_evaluators.person_id
+       AND h.field = v_post.field AND h.person_id <> _competent_evaluators.person_id
        AND h.start_date <= v_to AND (h.end_date IS NULL OR h.end_date >= v_from)
        AND EXISTS (SELECT 1 FROM cqs.delegation d
                      JOIN cqs.organisation_closure c ON c.ancestor_id = d.organisation_id
@@ -254,13 +254,24 @@ BEGIN
     SELECT DISTINCT h.person_id, h.organisation_id, 'Art. 10: the head of the unit above'::text
       FROM cqs.posting h
      WHERE h.organisation_id = v_anc.ancestor_id AND h.role = 'head'
-       AND h.person_id <> competent_evaluators.person_id
+       AND h.person_id <> _competent_evaluators.person_id
        AND h.start_date <= v_to AND (h.end_date IS NULL OR h.end_date >= v_from);
     IF FOUND THEN
       RETURN;
     END IF;
   END LOOP;
 END $$;
+REVOKE EXECUTE ON FUNCTION cqs._competent_evaluators(bigint, date) FROM PUBLIC;
+
+-- The same, for those who may read the person's records (themself, their evaluators,
+-- the personnel section and other identified mandates): an empty answer otherwise.
+CREATE FUNCTION cqs.competent_evaluators(person_id bigint, period date)
+RETURNS TABLE (evaluator_id bigint, organisation_id bigint, rule text)
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT e.* FROM cqs._competent_evaluators($1, $2) e
+   WHERE $1 = ANY (cqs._identified_people())
+      OR (cqs.acting_person() IS NULL AND cqs._is_superuser(cqs._actor_login()))
+$$;
 COMMENT ON FUNCTION cqs.competent_evaluators(bigint, date) IS
   'Art. 10, 17.2: who confirms a person''s period: the head of the unit (or a deputy for their field, where delegated) for staff and deputies; the head of the nearest unit above for heads';
 
@@ -275,13 +286,13 @@ BEGIN
     RAISE EXCEPTION 'person % cannot % their own assessment', p_person, p_action
       USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 10: nobody evaluates themself; the head of the unit (or the unit above) does.';
   END IF;
-  IF v_me IS NOT NULL AND EXISTS (SELECT 1 FROM cqs.competent_evaluators(p_person, p_period) e WHERE e.evaluator_id = v_me) THEN
+  IF v_me IS NOT NULL AND EXISTS (SELECT 1 FROM cqs._competent_evaluators(p_person, p_period) e WHERE e.evaluator_id = v_me) THEN
     RETURN v_me;
   END IF;
   IF v_me IS NULL AND cqs._is_superuser(cqs._actor_login()) THEN
     RETURN NULL;                      -- a superuser acting for nobody (recorded by login)
   END IF;
-  SELECT string_agg(DISTINCT e.evaluator_id::text, ', ') INTO v_who FROM cqs.competent_evaluators(p_person, p_period) e;
+  SELECT string_agg(DISTINCT e.evaluator_id::text, ', ') INTO v_who FROM cqs._competent_evaluators(p_person, p_period) e;
   RAISE EXCEPTION '% (person %) is not the competent evaluator of person % for %',
                   cqs._actor_login(), coalesce(v_me::text, 'none'), p_person, p_period
     USING ERRCODE = 'insufficient_privilege',

@@ -75,6 +75,7 @@ DECLARE
   v_row  cqs.assessment := cqs._assessment_for(confirm.person_id, confirm.period);
 BEGIN
   PERFORM cqs._require_status(v_row, ARRAY['self_assessed', 'confirmed'], 'confirm');
+  PERFORM cqs._audit_reason(comment);
   UPDATE cqs.assessment a
      SET evaluator_scores = scores, evaluator_id = v_eval, confirmed_by = cqs._actor_login(),
          evaluator_comment = comment, status = 'confirmed', confirmed_at = now()
