@@ -49,7 +49,7 @@ prove:
 
 test: install
 	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
-	  test/scripts/dump_restore.sh contrib_regression && $(MAKE) prove'
+	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && $(MAKE) prove'
 
 demo: install
 	$(VIRTUALENV) sh -c 'psql -X -q -v ON_ERROR_STOP=1 -f demo/main.sql'

@@ -101,6 +101,27 @@ END $$;
 COMMENT ON FUNCTION cqs.act_as(bigint) IS
   'Portals: act for one authenticated person until the end of the transaction; the database then enforces that person''s rights';
 
+-- The same, by the national personnel-record id (mã hồ sơ), which is what a portal's
+-- own user records usually hold: a portal acting for nobody cannot read cqs.person.
+CREATE FUNCTION cqs.act_as(personnel_id text) RETURNS bigint
+LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_person bigint;
+BEGIN
+  IF NOT (cqs._in_group(cqs._actor_login(), 'cqs_portal') OR cqs._is_superuser(cqs._actor_login())) THEN
+    RAISE EXCEPTION 'login % may not act for another person', cqs._actor_login()
+      USING ERRCODE = 'insufficient_privilege',
+            HINT = 'Only portal logins (members of cqs_portal) act for the people they authenticated.';
+  END IF;
+  SELECT p.person_id INTO v_person FROM cqs.person p WHERE p.personnel_id = act_as.personnel_id;
+  IF v_person IS NULL THEN
+    RAISE EXCEPTION 'no person with personnel id "%"', act_as.personnel_id USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  RETURN cqs.act_as(v_person);
+END $$;
+COMMENT ON FUNCTION cqs.act_as(text) IS
+  'Portals: act for the person with this personnel-record id (mã hồ sơ) until the end of the transaction';
+
 -- The organisations (each mandate's subtree) where the actor holds a mandate today.  A
 -- portal acting for a person has that person's mandates only; a login has its own and
 -- its person's.  identified_only: analysts count only with an identified mandate.

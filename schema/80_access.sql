@@ -359,7 +359,7 @@ BEGIN
   -- A portal holds every door a person may need; the person's postings and mandates
   -- decide which rows and which steps.
   GRANT cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority TO cqs_portal;
-  GRANT EXECUTE ON FUNCTION cqs.act_as(bigint) TO cqs_portal;
+  GRANT EXECUTE ON FUNCTION cqs.act_as(bigint), cqs.act_as(text) TO cqs_portal;
   -- Jobs compute; they read no personal data.
   GRANT SELECT ON cqs.refresh_status TO cqs_jobs;
   GRANT EXECUTE ON PROCEDURE cqs.process_queue(integer, integer) TO cqs_jobs;

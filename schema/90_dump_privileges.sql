@@ -69,6 +69,7 @@ REVOKE EXECUTE ON FUNCTION cqs.choose_quota(bigint, integer, boolean, text) FROM
 REVOKE EXECUTE ON FUNCTION cqs.decide_organisation_grade(bigint, integer, cqs.grade, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.act_as(bigint) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.act_as(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.setup_roles() FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.purge_audit(timestamptz, text) FROM PUBLIC;
 -- Who is who, and the trail, are records.
