@@ -657,6 +657,8 @@ CREATE TABLE cqs.grade_decision (
   CONSTRAINT grade_decision_regrade_reason CHECK (supersedes IS NULL OR reason IS NOT NULL)
 );
 CREATE UNIQUE INDEX grade_decision_supersedes_once ON cqs.grade_decision (supersedes) WHERE supersedes IS NOT NULL;
+-- One first decision per person and year; every later one supersedes (Art. 21.3).
+CREATE UNIQUE INDEX grade_decision_first_once ON cqs.grade_decision (person_id, year) WHERE supersedes IS NULL;
 CREATE INDEX grade_decision_person_year_idx ON cqs.grade_decision (person_id, year);
 COMMENT ON TABLE cqs.grade_decision IS
   'Art. 21, 21.3, 4.4: grading decisions; a re-grading supersedes the earlier decision, which stays on record';

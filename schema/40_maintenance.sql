@@ -579,12 +579,16 @@ BEGIN
   END IF;
   PERFORM cqs.grade_organisations(grade_year.year);
 
-  CREATE TEMP TABLE IF NOT EXISTS _cqs_year (
+  -- Work tables of its own, made here with the owner's rights.  pg_temp is the caller's
+  -- session's, and the caller may have prepared tables of these names (with triggers or
+  -- rules that would run with the owner's rights): whatever is there is dropped first,
+  -- and the tables are made anew (an object of another kind under the name is an error).
+  DROP TABLE IF EXISTS pg_temp._cqs_year, pg_temp._cqs_months;
+  CREATE TEMP TABLE _cqs_year (
     person_id bigint PRIMARY KEY, organisation_id bigint, using_agency_id bigint, role text, duty_group text,
     decimals integer, months_worked integer, sick_or_maternity boolean, months_counted integer,
     mean_total numeric, score_grade cqs.grade, reasons text[], pre_quota cqs.grade, quota_outcome text,
     after_quota cqs.grade, cap_reason text, proposed cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
-  TRUNCATE _cqs_year;
 
   -- Grading organisation: the posting in force latest in the year (Art. 19.1).
   INSERT INTO _cqs_year (person_id, organisation_id, using_agency_id, role, duty_group, decimals)
@@ -598,9 +602,8 @@ BEGIN
   -- for the whole of it.  Fewer than 6 is graded on the months worked only when sick or
   -- maternity leave makes up the difference (months fully on such leave count towards 6).
   -- Built set-wise: the months each posting covers, less the months a leave covers whole.
-  CREATE TEMP TABLE IF NOT EXISTS _cqs_months (person_id bigint, month date, on_leave boolean,
-                                               sick_or_maternity boolean) ON COMMIT DROP;
-  TRUNCATE _cqs_months;
+  CREATE TEMP TABLE _cqs_months (person_id bigint, month date, on_leave boolean,
+                                 sick_or_maternity boolean) ON COMMIT DROP;
   INSERT INTO _cqs_months
   SELECT pm.person_id, pm.month, lv.person_id IS NOT NULL, coalesce(lv.sick_or_maternity, false)
     FROM (SELECT DISTINCT p.person_id, m::date AS month
@@ -751,6 +754,7 @@ BEGIN
          proposed_grade = excluded.proposed_grade, not_graded_reason = excluded.not_graded_reason,
          computed_at = excluded.computed_at, stale = false, period_totals = excluded.period_totals;
   GET DIAGNOSTICS v_n = ROW_COUNT;
+  DROP TABLE pg_temp._cqs_year, pg_temp._cqs_months;
   RETURN v_n;
 END $$;
 COMMENT ON FUNCTION cqs.grade_year(integer) IS

@@ -32,13 +32,14 @@ CREATE FUNCTION cqs._is_superuser(login text) RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN coalesce((SELECT r.rolsuper FROM pg_catalog.pg_roles r WHERE r.rolname = login), false);
 
--- The token binding a person to this backend and this transaction, signed with the key
--- (nested hash, so a token cannot be extended into another).  Owner only.
+-- The token binding a person to this transaction (its start, to the microsecond), signed
+-- with the key (nested hash, so a token cannot be extended into another).  Not bound to
+-- the backend's pid: a parallel worker checks it too, and shares the transaction's start
+-- but not the pid.  Owner only.
 CREATE FUNCTION cqs._token(person_id bigint) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
   SELECT $1::text || ':' ||
-         encode(sha256(s.k || sha256(s.k || convert_to(format('%s/%s/%s', $1, pg_backend_pid(),
-                                                              extract(epoch FROM now())), 'UTF8'))), 'hex')
+         encode(sha256(s.k || sha256(s.k || convert_to(format('%s/%s', $1, extract(epoch FROM now())), 'UTF8'))), 'hex')
     FROM cqs._secret s
 $$;
 REVOKE EXECUTE ON FUNCTION cqs._token(bigint) FROM PUBLIC;

@@ -282,7 +282,10 @@ DECLARE
   v_res cqs.year_result;
   v_id  bigint;
 BEGIN
-  SELECT * INTO v_res FROM cqs.year_result r WHERE r.person_id = decide_grade.person_id AND r.year = decide_grade.year;
+  -- The year's row, locked: two authorities deciding at once decide one after the other
+  -- (the second then finds the first decision: 55000).
+  SELECT * INTO v_res FROM cqs.year_result r WHERE r.person_id = decide_grade.person_id AND r.year = decide_grade.year
+     FOR UPDATE;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'person % has no computed year %', decide_grade.person_id, decide_grade.year
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Run cqs.grade_year() first.';
@@ -335,6 +338,9 @@ DECLARE
   v_org bigint;
   v_id  bigint;
 BEGIN
+  -- Re-gradings of one person's year, one after the other (the later one supersedes the
+  -- earlier, never the same decision twice).
+  PERFORM 1 FROM cqs.year_result r WHERE r.person_id = regrade.person_id AND r.year = regrade.year FOR UPDATE;
   SELECT d.decision_id, d.organisation_id INTO v_old, v_org FROM cqs.grade_decisions_in_force d
    WHERE d.person_id = regrade.person_id AND d.year = regrade.year;
   IF v_old IS NULL THEN
@@ -491,7 +497,7 @@ BEGIN
                                'Art. 22: the competent authority resolves the complaint.');
   PERFORM cqs._require_not_self(v_c.person_id, 'resolve a complaint of');
   IF v_c.outcome IS NOT NULL THEN
-    RAISE EXCEPTION 'complaint % was resolved on % (%): an outcome is recorded once', v_c.complaint_id, v_c.resolved_on, v_c.outcome
+    RAISE EXCEPTION 'complaint % is already resolved (%): an outcome is recorded once', v_c.complaint_id, v_c.outcome
       USING ERRCODE = 'object_not_in_prerequisite_state';
   END IF;
   IF note IS NULL OR length(btrim(note)) = 0 THEN

@@ -266,6 +266,7 @@ DECLARE
   v_kind    text;
   v_part    integer;
   v_total_w numeric;
+  v_weights jsonb;
 BEGIN
   IF fund IS NULL OR fund < 0 OR fund <> trunc(fund) THEN
     RAISE EXCEPTION 'fund must be a whole, non-negative number of đồng, got %', fund
@@ -295,11 +296,12 @@ BEGIN
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Fill cqs.bonus_regulation (Art. 23, Huế plan II.9).';
   END IF;
 
-  CREATE TEMP TABLE IF NOT EXISTS _cqs_bonus (person_id bigint, grade cqs.grade, score numeric, weight numeric) ON COMMIT DROP;
-  TRUNCATE _cqs_bonus;
-  INSERT INTO _cqs_bonus
-  SELECT x.person_id, x.grade, x.score,
-         b.coefficient * CASE WHEN b.weight_by_score THEN x.score ELSE 1 END
+  -- The weights, kept in a variable (jsonb numbers are exact numerics): no temporary
+  -- table, so a database that revokes TEMP from PUBLIC runs it too.
+  SELECT coalesce(jsonb_agg(jsonb_build_object('person_id', x.person_id, 'grade', x.grade, 'score', x.score,
+                                               'weight', b.coefficient * CASE WHEN b.weight_by_score THEN x.score ELSE 1 END)),
+                  '[]')
+    INTO v_weights
     FROM (
       SELECT y.person_id, y.final_grade AS grade, y.mean_total AS score, y.organisation_id
         FROM cqs.year_results y WHERE v_kind = 'year' AND y.year = v_year AND y.final_grade IS NOT NULL
@@ -313,7 +315,7 @@ BEGIN
     JOIN cqs.organisation_tree t ON t.descendant_id = x.organisation_id AND t.ancestor_id = bonus_allocation.organisation_id
     JOIN cqs.bonus_regulation b ON b.organisation_id = bonus_allocation.organisation_id AND b.grade = x.grade;
 
-  SELECT sum(b.weight) INTO v_total_w FROM _cqs_bonus b;
+  SELECT sum(w.weight) INTO v_total_w FROM jsonb_to_recordset(v_weights) AS w(weight numeric);
   IF coalesce(v_total_w, 0) = 0 THEN
     RAISE EXCEPTION 'nobody in organisation % has a weight for %: the fund % cannot be split',
                     bonus_allocation.organisation_id, period, fund
@@ -326,7 +328,7 @@ BEGIN
   WITH floored AS (
     SELECT b.*, div(fund * b.weight, v_total_w) AS base,
            fund * b.weight - div(fund * b.weight, v_total_w) * v_total_w AS frac
-      FROM _cqs_bonus b
+      FROM jsonb_to_recordset(v_weights) AS b(person_id bigint, grade cqs.grade, score numeric, weight numeric)
   ), ranked AS (
     SELECT f.*, row_number() OVER (ORDER BY f.frac DESC, f.weight DESC, f.person_id) AS rn,
            fund - sum(f.base) OVER () AS remainder
@@ -334,7 +336,7 @@ BEGIN
   )
   SELECT r.person_id, p.personnel_id, r.grade, r.score, r.weight,
          r.base + CASE WHEN r.rn <= r.remainder THEN 1 ELSE 0 END
-    FROM ranked r JOIN cqs.person p ON p.person_id = r.person_id
+    FROM ranked r LEFT JOIN cqs.person p ON p.person_id = r.person_id
    ORDER BY r.person_id;
 END $$;
 COMMENT ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) IS

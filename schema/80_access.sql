@@ -326,9 +326,10 @@ BEGIN
   EXECUTE format('GRANT SELECT ON %s, %s, %s, %s TO cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority',
                  v_config, v_results, v_people, v_views);
   EXECUTE format('GRANT SELECT ON %s, %s, %s TO cqs_analyst', v_config, v_results, v_views);
-  -- Analysts: people (names and personnel ids only through identified mandates), postings
-  -- and task lines likewise; assessments without the comments.
-  GRANT SELECT ON cqs.person, cqs.posting, cqs.task_line TO cqs_analyst;
+  -- Analysts: the tables that identify people open (the views read them), their rows only
+  -- through identified mandates; assessments without the comments.
+  GRANT SELECT ON cqs.person, cqs.posting, cqs.task_line, cqs.leave_record, cqs.discipline, cqs.year_override,
+                  cqs.year_grading, cqs.quota_choice, cqs.complaint TO cqs_analyst;
   GRANT SELECT (person_id, period, organisation_id, criteria_set_id, self_scores, evaluator_scores, self_total,
                 evaluator_total, evaluator_id, dd, e, support_quality, support_compliance, support_efficiency,
                 status, self_assessed_at, confirmed_at, locked_at) ON cqs.assessment TO cqs_analyst;
@@ -370,7 +371,7 @@ BEGIN
                                           cqs.catalogue_item, cqs.organisation_criteria, cqs.public_holiday,
                                           cqs.bonus_regulation, cqs.person_login, cqs.mandate, cqs.delegation
      TO cqs_admin;
-  EXECUTE format('GRANT SELECT ON %s, cqs.audit_log, cqs.audit_trail TO cqs_admin', v_config);
+  EXECUTE format('GRANT SELECT ON %s, %s, cqs.audit_log, cqs.audit_trail TO cqs_admin', v_config, v_views);
   GRANT SELECT ON cqs.person TO cqs_admin;     -- the audit trail's names (row-level security still applies)
   GRANT EXECUTE ON FUNCTION cqs.import_catalogue(bigint, text, date, text, numeric, integer, text) TO cqs_admin;
   GRANT cqs_jobs TO cqs_admin;

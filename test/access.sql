@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(100);
+SELECT plan(103);
 
 -- Fixture.  UBND (managing agency, head CT) > Sở A (head GDA, deputy PGDA for 'tổ chức',
 -- personnel officer TCCB) > Phòng A1 (head TPA1, deputy PPA1 for 'x', staff NV1 'x',
@@ -102,6 +102,20 @@ SELECT is((SELECT array_agg(personnel_id ORDER BY personnel_id) FROM cqs.month_r
           ARRAY['NV1', 'NV2', 'PPA1', 'TPA1'], 'acting for the head of Phòng A1, it reads its people''s months and the head''s own');
 SELECT is((cqs.confirm(:nv1, '2026-03-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2}', 'tốt')).evaluator_id, :tpa1::bigint,
           'and confirms NV1 as TPA1 would');
+-- Parallel workers check the token too (they share the transaction, not the pid).
+SET force_parallel_mode = on;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+-- (pgTAP's functions are parallel unsafe: the queries run on their own, then compared.)
+SELECT cqs.acting_person() AS in_worker \gset
+SELECT count(*) AS rows_in_worker FROM cqs.organisation_policy WHERE organisation_id IN (SELECT unnest(cqs._seen_organisations())) \gset
+RESET force_parallel_mode;
+SELECT is(nullif(:'in_worker', '')::bigint, :tpa1::bigint, 'a parallel worker sees the same acting person');
+SELECT is(:'rows_in_worker'::bigint, (SELECT count(*) FROM cqs.organisation_policy WHERE organisation_id IN (SELECT unnest(cqs._seen_organisations()))),
+          'and the same scope');
+RESET force_parallel_mode;
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
 SELECT set_config('cqs.acting_person', '', true) IS NOT NULL AS cleared \gset
 RESET ROLE;
 SELECT is((SELECT confirmed_by FROM cqs.assessment WHERE person_id = :nv1 AND period = '2026-03-01'), 'rx_portal',
@@ -351,6 +365,36 @@ SELECT throws_ok($$SELECT cqs.purge_audit(now() - interval '2 years', 'dọn')$$
                  'and is not the administrators'' to run');
 SELECT ok((SELECT count(*) FROM cqs.audit_trail) > 0, 'administrators read the whole trail');
 RESET ROLE;
+
+-- Every view opens for every reader's group roles (row-level security picks the rows),
+-- but Form 01 for analysts (its comments) and everything personal for the jobs.
+CREATE FUNCTION pg_temp.views_refused() RETURNS text[] LANGUAGE plpgsql AS $f$
+DECLARE
+  v_login text;
+  v_view  text;
+  v_out   text[] := '{}';
+BEGIN
+  FOREACH v_login IN ARRAY ARRAY['rx_nv1', 'rx_tpa1', 'rx_tccb', 'rx_gda', 'rx_analyst', 'rx_portal', 'rx_admin'] LOOP
+    FOR v_view IN SELECT c.relname FROM pg_class c WHERE c.relnamespace = 'cqs'::regnamespace AND c.relkind = 'v'
+                   ORDER BY c.relname LOOP
+      BEGIN
+        EXECUTE format('SET LOCAL ROLE %I', v_login);
+        EXECUTE format('SELECT * FROM cqs.%I LIMIT 1', v_view);
+        RESET ROLE;
+      EXCEPTION WHEN insufficient_privilege THEN
+        RESET ROLE;
+        v_out := v_out || (v_login || ':' || v_view);
+      END;
+    END LOOP;
+  END LOOP;
+  RETURN ARRAY(SELECT x FROM unnest(v_out) x ORDER BY x);
+END $f$;
+SELECT is(pg_temp.views_refused(),
+          ARRAY['rx_admin:catalogue_additions', 'rx_admin:complaints', 'rx_admin:discipline_counted', 'rx_admin:form01',
+                'rx_admin:form02', 'rx_admin:grade_decisions_in_force', 'rx_admin:grade_distribution',
+                'rx_admin:half_year_results', 'rx_admin:month_results', 'rx_admin:overdue', 'rx_admin:quarter_results',
+                'rx_admin:task_lines_explained', 'rx_admin:year_results', 'rx_analyst:audit_trail', 'rx_analyst:form01'],
+          'every view opens for every reader (row-level security picks the rows) but Form 01 and the trail for analysts, personal views for administrators');
 
 -- 6. The catalog: every table that names a person enforces row-level security (but the
 -- administrators' own: logins and mandates, and the queue of ids); every view runs with
