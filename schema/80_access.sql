@@ -73,6 +73,12 @@ BEGIN
                             ELSE v_pers_ppl END);
     END IF;
   END LOOP;
+  -- The 25% decisions (Art. 8.5.b, 20.5.b): everyone reads them; an authority records
+  -- them for its own subtree only.
+  ALTER TABLE cqs.quota_decision ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY quota_decision_read ON cqs.quota_decision FOR SELECT USING (true);
+  CREATE POLICY quota_decision_insert ON cqs.quota_decision FOR INSERT
+    WITH CHECK (organisation_id IN (SELECT unnest(cqs._authority_organisations())));
   -- An organisation's year: everyone reads it; its personnel section enters the facts.
   ALTER TABLE cqs.organisation_year ENABLE ROW LEVEL SECURITY;
   CREATE POLICY organisation_year_read ON cqs.organisation_year FOR SELECT USING (true);

@@ -6,7 +6,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(103);
+SELECT plan(105);
 
 -- Fixture.  UBND (managing agency, head CT) > Sở A (head GDA, deputy PGDA for 'tổ chức',
 -- personnel officer TCCB) > Phòng A1 (head TPA1, deputy PPA1 for 'x', staff NV1 'x',
@@ -282,6 +282,14 @@ SELECT ps.person_id, 2026, ps.organisation_id, coalesce(pol.using_agency_id, ps.
        85, 'tot', 'tot'
   FROM cqs.posting ps JOIN cqs.organisation_policy pol USING (organisation_id);
 RESET cqs.refresh_mode;
+SET ROLE rx_gdb;
+SELECT throws_ok(format($$INSERT INTO cqs.quota_decision (organisation_id, year, for_people, rate, decided_by, decided_at, decision_ref)
+                          VALUES (%s, 2026, true, 0.25, 'Giám đốc Sở B', now(), 'QĐ 77')$$, :a), '42501', NULL,
+                 'Sở B''s director cannot raise Sở A''s quota to 25%');
+SELECT lives_ok(format($$INSERT INTO cqs.quota_decision (organisation_id, year, for_people, rate, decided_by, decided_at, decision_ref)
+                         VALUES (%s, 2026, true, 0.25, 'Giám đốc Sở B', now(), 'QĐ 78')$$, :b),
+                'but raises Sở B''s (Art. 20.5.b)');
+RESET ROLE;
 SET ROLE rx_tpa1;
 SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'QĐ 1')$$, :nv1), '42501', NULL,
                  'a unit head does not decide grades');
