@@ -7,6 +7,14 @@
 
 \echo Use "CREATE EXTENSION cqs_eval" to load this file. \quit
 
+-- CREATE EXTENSION runs this script with search_path = cqs, public (btree_gist lives in
+-- public), and everything bound while it runs -- SQL-standard bodies, views, policies,
+-- constraints, defaults -- would bind to a more specific function or operator someone
+-- planted in public.  Resolve against pg_catalog and cqs only.  LOCAL: CREATE EXTENSION
+-- restores its own search_path when the script ends, and a plain SET would outlive it
+-- in the caller's session.  Every later update script starts with the same line.
+SET LOCAL search_path = pg_catalog, cqs, pg_temp;
+
 -- Art. 20: the four grades, ordered from worst to best so that min()/max()
 -- and comparisons follow the decree.
 CREATE TYPE cqs.grade AS ENUM ('khong_hoan_thanh', 'hoan_thanh', 'tot', 'xuat_sac');

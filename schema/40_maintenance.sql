@@ -466,6 +466,7 @@ CREATE PROCEDURE cqs.process_queue(batch_size integer DEFAULT 1000, max_batches 
 LANGUAGE plpgsql AS $$
 DECLARE
   v_done integer := 0;
+  v_path text := pg_catalog.current_setting('search_path');
 BEGIN
   LOOP
     SET LOCAL search_path = pg_catalog, pg_temp;
@@ -474,6 +475,9 @@ BEGIN
     v_done := v_done OPERATOR(pg_catalog.+) 1;
     COMMIT;
   END LOOP;
+  -- The caller's search_path back: the SET LOCAL above outlives the call when the last
+  -- batch did not commit (an empty queue, or a call inside a transaction block).
+  PERFORM pg_catalog.set_config('search_path', v_path, true);
 END $$;
 COMMENT ON PROCEDURE cqs.process_queue(integer, integer) IS
   'Async refresh: recompute the queued people and months in batches, committing after each (for pg_cron); stale months are rebuilt one at a time';
