@@ -163,33 +163,80 @@ CREATE FUNCTION cqs._is_admin() RETURNS boolean
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN cqs._in_group(cqs._actor_login(), 'cqs_admin') OR cqs._is_superuser(cqs._actor_login());
 
+-- The evaluation periods a span of days touches, as a range of days from the first
+-- period's start to the last period's end (open-ended spans stay open).
+CREATE FUNCTION cqs._period_span(from_day date, to_day date, cadence text) RETURNS daterange
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN daterange(cqs.period_start(from_day, cadence),
+                 CASE WHEN to_day IS NOT NULL
+                      THEN cqs.period_end(cqs.period_start(to_day, cadence),
+                                          CASE cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END) END,
+                 '[)');
+
 -- The people the acting person evaluates (Art. 10), with the organisation they were
--- evaluated in, over every posting that overlapped theirs: as head of a unit, its staff
--- and deputies; the heads of the units directly below it, and the staff of those of them
--- that had no head at the time; as a deputy with an assigned field, where the agency
--- delegated it, the unit's staff of that field.  (Who confirms one period is decided
--- exactly by cqs.competent_evaluators; this is what evaluators may read.)
+-- evaluated in: exactly the (person, organisation) pairs of the periods for which
+-- cqs.competent_evaluators names the acting person, computed over whole periods at once.
+--   - As head of a unit: its staff and deputies, for the periods the head overlaps;
+--   - the heads of the units below, and the staff of units below while those had no
+--     head, when this unit is the nearest one above with a head (the periods are walked
+--     up the tree, each unit's heads taking the periods they cover);
+--   - as a deputy with an assigned field, where the agency delegated it: the unit's
+--     staff of that field.
 CREATE FUNCTION cqs._evaluated() RETURNS TABLE (person_id bigint, organisation_id bigint)
 LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER ROWS 50 SET search_path = pg_catalog, pg_temp AS $$
-  WITH mine AS (
+  WITH RECURSIVE
+  mine AS (
     SELECT h.* FROM cqs.posting h WHERE h.person_id = cqs.acting_person() AND h.role IN ('head', 'deputy')
+  ),
+  -- Every organisation at or below a unit the acting person heads.
+  below AS (
+    SELECT DISTINCT c.descendant_id AS organisation_id
+      FROM mine h JOIN cqs.organisation_closure c ON c.ancestor_id = h.organisation_id
+     WHERE h.role = 'head'
+  ),
+  -- The periods each of those organisations had a head, by cadence.
+  headed AS (
+    SELECT h.organisation_id, cad.cadence, range_agg(cqs._period_span(h.start_date, h.end_date, cad.cadence)) AS periods
+      FROM cqs.posting h JOIN below b USING (organisation_id)
+     CROSS JOIN (VALUES ('monthly'), ('quarterly')) AS cad(cadence)
+     WHERE h.role = 'head'
+     GROUP BY h.organisation_id, cad.cadence
+  ),
+  -- Everyone posted below, with the periods of their posting.
+  subs AS (
+    SELECT s.person_id, s.organisation_id, s.role, pol.cadence,
+           datemultirange(cqs._period_span(s.start_date, s.end_date, pol.cadence)) AS periods
+      FROM cqs.posting s JOIN below b USING (organisation_id)
+      JOIN cqs.organisation_policy pol ON pol.organisation_id = s.organisation_id
+     WHERE s.person_id <> cqs.acting_person()
+  ),
+  -- Walk up from each posting with the periods nobody nearer has covered yet: a head's
+  -- own unit covers nothing of theirs; a staff member's or deputy's unit covers its heads'.
+  walk (person_id, organisation_id, cadence, distance, open_periods) AS (
+    SELECT s.person_id, s.organisation_id, s.cadence, 0,
+           CASE WHEN s.role = 'head' THEN s.periods ELSE s.periods - coalesce(hd.periods, '{}') END
+      FROM subs s LEFT JOIN headed hd ON hd.organisation_id = s.organisation_id AND hd.cadence = s.cadence
+    UNION ALL
+    SELECT w.person_id, w.organisation_id, w.cadence, w.distance + 1, w.open_periods - coalesce(hd.periods, '{}')
+      FROM walk w
+      JOIN cqs.organisation_closure c ON c.descendant_id = w.organisation_id AND c.distance = w.distance + 1
+      JOIN below b ON b.organisation_id = c.ancestor_id
+      LEFT JOIN headed hd ON hd.organisation_id = c.ancestor_id AND hd.cadence = w.cadence
+     WHERE NOT isempty(w.open_periods)
   )
+  -- Staff and deputies of a unit the acting person heads, while they head it.
   SELECT s.person_id, s.organisation_id
-    FROM mine h JOIN cqs.posting s ON s.organisation_id = h.organisation_id
-   WHERE h.role = 'head' AND s.role <> 'head' AND s.person_id <> h.person_id
-     AND daterange(s.start_date, s.end_date, '[]') && daterange(h.start_date, h.end_date, '[]')
+    FROM subs s JOIN mine h ON h.organisation_id = s.organisation_id AND h.role = 'head'
+   WHERE s.role <> 'head' AND s.periods && cqs._period_span(h.start_date, h.end_date, s.cadence)
   UNION
-  SELECT s.person_id, s.organisation_id
-    FROM mine h
-    JOIN cqs.organisation o ON o.parent_id = h.organisation_id
-    JOIN cqs.posting s ON s.organisation_id = o.organisation_id
-   WHERE h.role = 'head' AND s.person_id <> h.person_id
-     AND daterange(s.start_date, s.end_date, '[]') && daterange(h.start_date, h.end_date, '[]')
-     AND (s.role = 'head'
-          OR NOT EXISTS (SELECT 1 FROM cqs.posting x
-                          WHERE x.organisation_id = s.organisation_id AND x.role = 'head'
-                            AND daterange(x.start_date, x.end_date, '[]') && daterange(s.start_date, s.end_date, '[]')))
+  -- Anyone below whose open periods reach a unit the acting person heads, while they head it.
+  SELECT w.person_id, w.organisation_id
+    FROM walk w
+    JOIN cqs.organisation_closure c ON c.descendant_id = w.organisation_id AND c.distance = w.distance + 1
+    JOIN mine h ON h.organisation_id = c.ancestor_id AND h.role = 'head'
+   WHERE w.open_periods && cqs._period_span(h.start_date, h.end_date, w.cadence)
   UNION
+  -- A deputy's field, where the agency delegated it.
   SELECT s.person_id, s.organisation_id
     FROM mine h JOIN cqs.posting s ON s.organisation_id = h.organisation_id
    WHERE h.role = 'deputy' AND s.role = 'staff' AND s.field = h.field AND s.person_id <> h.person_id
