@@ -97,6 +97,17 @@ CREATE TABLE cqs.organisation (
                    CHECK (cap_mode IN ('total', 'each')),
   decimals         integer CONSTRAINT organisation_decimals_range CHECK (decimals BETWEEN 0 AND 4),
   criteria_set_id  bigint,  -- -> cqs.criteria_set
+  -- The managing agency's written choices (DOMAIN.md sections 3-4, 6), inherited like
+  -- the policies above: the regulation choosing the lateness unit, the first month
+  -- evaluated under the decree (earlier months are outside the year), and the agency's
+  -- own deadlines for self-assessment and confirmation (day of the month after the period).
+  lateness_policy_ref     text,
+  evaluation_start        date CONSTRAINT organisation_evaluation_start_month
+                          CHECK (date_part('day', evaluation_start) = 1 AND cqs._sane_day(evaluation_start)),
+  self_assessment_due_day integer CONSTRAINT organisation_self_assessment_due_day_range
+                          CHECK (self_assessment_due_day BETWEEN 1 AND 28),
+  confirmation_due_day    integer CONSTRAINT organisation_confirmation_due_day_range
+                          CHECK (confirmation_due_day BETWEEN 1 AND 28),
   CONSTRAINT organisation_not_own_parent CHECK (parent_id <> organisation_id)
 );
 CREATE INDEX organisation_parent_idx ON cqs.organisation (parent_id);
@@ -788,6 +799,22 @@ CREATE TRIGGER locked_result_append_only BEFORE UPDATE OR DELETE ON cqs.locked_r
 CREATE TRIGGER locked_result_no_truncate BEFORE TRUNCATE ON cqs.locked_result
   FOR EACH STATEMENT EXECUTE FUNCTION cqs._lock_records_append_only();
 
+-- A city that starts mid-year (DOMAIN.md section 4): monthly totals of its previous
+-- system, imported as records.  They count in the year like confirmed months (Art. 17.3);
+-- months before the managing agency's evaluation_start are outside the year otherwise.
+CREATE TABLE cqs.imported_total (
+  person_id        bigint NOT NULL,  -- -> cqs.person
+  period           date NOT NULL CONSTRAINT imported_total_period_is_month
+                   CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
+  organisation_id  bigint NOT NULL,  -- -> cqs.organisation; where the person was evaluated then
+  total            numeric NOT NULL CONSTRAINT imported_total_range CHECK (total BETWEEN 0 AND 100),
+  source           text NOT NULL,    -- the previous system
+  reference        text NOT NULL,    -- the document it was notified by
+  PRIMARY KEY (person_id, period)
+);
+COMMENT ON TABLE cqs.imported_total IS
+  'DOMAIN.md section 4: monthly totals notified by a previous system before this one started, counted in the year as confirmed months';
+
 -- Who acts (issue: access control).  A login acts as one person; a person may have
 -- several logins.  Rights come from postings (Art. 10: heads evaluate their units) and
 -- from mandates: the personnel section of an agency, a grading authority, an analyst.
@@ -989,6 +1016,8 @@ BEGIN
              ('locked_result', 'lock_id', 'period_lock', 'restrict'),
              ('locked_result', 'person_id', 'person', 'restrict'),
              ('person_login', 'person_id', 'person', 'cascade'),
+             ('imported_total', 'person_id', 'person', 'restrict'),
+             ('imported_total', 'organisation_id', 'organisation', 'restrict'),
              ('mandate', 'person_id', 'person', 'restrict'),
              ('mandate', 'organisation_id', 'organisation', 'restrict'),
              ('delegation', 'organisation_id', 'organisation', 'restrict')

@@ -14,7 +14,11 @@ CREATE TABLE cqs.organisation_policy (
   lateness_mode    text NOT NULL,
   cap_mode         text NOT NULL,
   decimals         integer NOT NULL,
-  criteria_set_id  bigint
+  criteria_set_id  bigint,
+  lateness_policy_ref     text,
+  evaluation_start        date,
+  self_assessment_due_day integer NOT NULL,
+  confirmation_due_day    integer NOT NULL
 );
 CREATE TABLE cqs.organisation_closure (
   ancestor_id    bigint NOT NULL,
@@ -86,6 +90,8 @@ CREATE TABLE cqs.year_result (
   computed_at          timestamptz NOT NULL DEFAULT now(),
   stale                boolean NOT NULL DEFAULT false,   -- a period result changed since: grade again
   period_totals        jsonb NOT NULL DEFAULT '{}',      -- the period totals it was graded on, by period start
+  worked               interval,                         -- Art. 11.1: time worked in the year (postings less leave)
+  missing_periods      text[] NOT NULL DEFAULT '{}',     -- Art. 17.2-17.3: periods worked without a confirmed result
   PRIMARY KEY (person_id, year)
 );
 CREATE INDEX year_result_year_org_idx ON cqs.year_result (year, using_agency_id, duty_group);

@@ -6,7 +6,9 @@
 -- rarely; results read them on every edit).
 CREATE FUNCTION cqs._computed_organisation_policies()
 RETURNS TABLE (organisation_id bigint, parent_id bigint, kind text, depth integer, using_agency_id bigint,
-               cadence text, lateness_mode text, cap_mode text, decimals integer, criteria_set_id bigint)
+               cadence text, lateness_mode text, cap_mode text, decimals integer, criteria_set_id bigint,
+               lateness_policy_ref text, evaluation_start date, self_assessment_due_day integer,
+               confirmation_due_day integer)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   WITH RECURSIVE t AS (
@@ -17,7 +19,11 @@ BEGIN ATOMIC
            coalesce(o.cap_mode, 'total') AS cap_mode,
            coalesce(o.decimals, 2) AS decimals,
            coalesce(o.criteria_set_id,
-                    (SELECT s.criteria_set_id FROM cqs.criteria_set s WHERE s.code = 'form01')) AS criteria_set_id
+                    (SELECT s.criteria_set_id FROM cqs.criteria_set s WHERE s.code = 'form01')) AS criteria_set_id,
+           o.lateness_policy_ref, o.evaluation_start,
+           -- the city's plan's days until the agency records its own (DOMAIN.md section 6)
+           coalesce(o.self_assessment_due_day, 5) AS self_assessment_due_day,
+           coalesce(o.confirmation_due_day, 10) AS confirmation_due_day
       FROM cqs.organisation o
      WHERE o.parent_id IS NULL
     UNION ALL
@@ -25,11 +31,15 @@ BEGIN ATOMIC
            CASE WHEN c.kind = 'unit' THEN t.using_agency_id ELSE c.organisation_id END,
            coalesce(c.cadence, t.cadence), coalesce(c.lateness_mode, t.lateness_mode),
            coalesce(c.cap_mode, t.cap_mode), coalesce(c.decimals, t.decimals),
-           coalesce(c.criteria_set_id, t.criteria_set_id)
+           coalesce(c.criteria_set_id, t.criteria_set_id),
+           coalesce(c.lateness_policy_ref, t.lateness_policy_ref), coalesce(c.evaluation_start, t.evaluation_start),
+           coalesce(c.self_assessment_due_day, t.self_assessment_due_day),
+           coalesce(c.confirmation_due_day, t.confirmation_due_day)
       FROM cqs.organisation c JOIN t ON c.parent_id = t.organisation_id
   )
   SELECT t.organisation_id, t.parent_id, t.kind, t.depth, t.using_agency_id, t.cadence, t.lateness_mode,
-         t.cap_mode, t.decimals, t.criteria_set_id
+         t.cap_mode, t.decimals, t.criteria_set_id, t.lateness_policy_ref, t.evaluation_start,
+         t.self_assessment_due_day, t.confirmation_due_day
     FROM t;
 END;
 
@@ -50,7 +60,7 @@ END;
 
 CREATE VIEW cqs.organisation_policies AS
 SELECT organisation_id, parent_id, kind, depth, using_agency_id, cadence, lateness_mode, cap_mode, decimals,
-       criteria_set_id
+       criteria_set_id, lateness_policy_ref, evaluation_start, self_assessment_due_day, confirmation_due_day
   FROM cqs.organisation_policy;
 COMMENT ON VIEW cqs.organisation_policies IS
   'Effective evaluation policies per organisation (cadence, lateness mode, cap mode, decimals, general-criteria set), inherited down the tree';

@@ -554,6 +554,14 @@ END $$;
 COMMENT ON FUNCTION cqs.grade_organisations(integer) IS
   'Art. 8-9: grade every organisation of a year, lower units first, and propose the Art. 8.5 quota per recognising authority (ties at the cut-off flagged)';
 
+-- A duration from a set of days: the calendar months and days of each span, added
+-- (Art. 11.1 counts "thời gian công tác", not months touched).
+CREATE FUNCTION cqs._duration(days datemultirange) RETURNS interval
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN (SELECT coalesce(sum(pg_catalog.age(upper(r)::timestamp without time zone, lower(r)::timestamp without time zone)),
+                        interval '0')
+          FROM pg_catalog.unnest(days) AS r);
+
 -- Grade the year: organisations first (Art. 9.1), then every person posted in the year.
 CREATE FUNCTION cqs.grade_year(year integer)
 RETURNS bigint
@@ -589,83 +597,140 @@ BEGIN
   -- and the tables are made anew (an object of another kind under the name is an error).
   DROP TABLE IF EXISTS pg_temp._cqs_year, pg_temp._cqs_months;
   CREATE TEMP TABLE _cqs_year (
-    person_id bigint PRIMARY KEY, organisation_id bigint, using_agency_id bigint, role text, duty_group text,
-    decimals integer, months_worked integer, sick_or_maternity boolean, months_counted integer,
-    mean_total numeric, score_grade cqs.grade, reasons text[], pre_quota cqs.grade, quota_outcome text,
-    after_quota cqs.grade, cap_reason text, proposed cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
+    person_id bigint PRIMARY KEY, person_kind text, organisation_id bigint, using_agency_id bigint, role text,
+    duty_group text, decimals integer, led_in_year boolean, worked interval, worked_or_sick interval,
+    sick_or_maternity boolean, months_worked integer, months_counted integer, missing text[],
+    mean_total numeric, score_grade cqs.grade, reasons text[], pre_cap cqs.grade, cap_reason text,
+    capped cqs.grade, quota_outcome text, proposed cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
 
-  -- Grading organisation: the posting in force latest in the year (Art. 19.1).
-  INSERT INTO _cqs_year (person_id, organisation_id, using_agency_id, role, duty_group, decimals)
-  SELECT p.person_id, p.organisation_id, pol.using_agency_id, p.role, p.duty_group, pol.decimals
+  -- Grading organisation (Art. 19.1): where the person works at grading time, on or
+  -- before the deadline ("trước ngày 15/12": 14/12; special units 14/01 next year,
+  -- Art. 19.2) -- a transfer after it does not move the year; someone who only joined
+  -- after it is graded (or not) by the posting they have.
+  INSERT INTO _cqs_year (person_id, person_kind, organisation_id, using_agency_id, role, duty_group, decimals, led_in_year)
+  SELECT pe.person_id, per.kind, p.organisation_id, pol.using_agency_id, p.role, p.duty_group, pol.decimals,
+         EXISTS (SELECT 1 FROM cqs.posting l
+                  WHERE l.person_id = pe.person_id AND l.role IN ('head', 'deputy')
+                    AND l.start_date <= v_last AND (l.end_date IS NULL OR l.end_date >= v_first))
     FROM (SELECT DISTINCT x.person_id FROM cqs.posting x
            WHERE x.start_date <= v_last AND (x.end_date IS NULL OR x.end_date >= v_first)) pe
-    CROSS JOIN LATERAL cqs.posting_in_force(pe.person_id, v_first, v_last) p
-    JOIN cqs.organisation_policies pol ON pol.organisation_id = p.organisation_id;
+    JOIN cqs.person per ON per.person_id = pe.person_id
+    CROSS JOIN LATERAL (
+      SELECT q.organisation_id, q.role, q.duty_group FROM (
+        SELECT 0 AS pref, c.organisation_id, c.role, c.duty_group
+          FROM cqs.posting_in_force(pe.person_id, v_first, make_date(grade_year.year + 1, 1, 14)) c
+         WHERE EXISTS (SELECT 1 FROM cqs.posting_in_force(pe.person_id, v_first, make_date(grade_year.year, 12, 14)) d
+                         JOIN cqs.organisation o ON o.organisation_id = d.organisation_id WHERE o.special_deadline)
+        UNION ALL
+        SELECT 1, c.organisation_id, c.role, c.duty_group
+          FROM cqs.posting_in_force(pe.person_id, v_first, make_date(grade_year.year, 12, 14)) c
+        UNION ALL
+        SELECT 2, c.organisation_id, c.role, c.duty_group FROM cqs.posting_in_force(pe.person_id, v_first, v_last) c) q
+       ORDER BY q.pref LIMIT 1) p
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = p.organisation_id;
 
-  -- Months worked (Art. 11.1-2): posted at some point in the month and not on leave
-  -- for the whole of it.  Fewer than 6 is graded on the months worked only when sick or
-  -- maternity leave makes up the difference (months fully on such leave count towards 6).
-  -- Built set-wise: the months each posting covers, less the months a leave covers whole.
-  CREATE TEMP TABLE _cqs_months (person_id bigint, month date, on_leave boolean,
-                                 sick_or_maternity boolean) ON COMMIT DROP;
+  -- Time worked (Art. 11.1-2, 19.3): a duration, in days, from the postings in the year
+  -- less every leave; "6 months" is six calendar months of it, not months touched (a
+  -- posting from 31 July is 5 months 1 day).  Sick and maternity leave count towards the
+  -- 6 months for the exception: graded then on the months actually worked.
+  UPDATE _cqs_year y
+     SET worked = d.worked, worked_or_sick = d.worked_or_sick, sick_or_maternity = d.has_sick
+    FROM (
+      SELECT p.person_id,
+             cqs._duration(p.posted - coalesce(l.away, '{}')) AS worked,
+             cqs._duration((p.posted - coalesce(l.away, '{}')) + (p.posted * coalesce(l.sick, '{}'))) AS worked_or_sick,
+             NOT isempty(p.posted * coalesce(l.sick, '{}')) AS has_sick
+        FROM (SELECT ps.person_id,
+                     range_agg(daterange(greatest(ps.start_date, v_first), least(coalesce(ps.end_date, v_last), v_last), '[]')) AS posted
+                FROM cqs.posting ps JOIN _cqs_year y2 USING (person_id)
+               WHERE ps.start_date <= v_last AND (ps.end_date IS NULL OR ps.end_date >= v_first)
+               GROUP BY ps.person_id) p
+        LEFT JOIN (SELECT lr.person_id, range_agg(daterange(lr.start_date, lr.end_date, '[]')) AS away,
+                          range_agg(daterange(lr.start_date, lr.end_date, '[]')) FILTER (WHERE lr.kind IN ('sick', 'maternity')) AS sick
+                     FROM cqs.leave_record lr JOIN _cqs_year y3 USING (person_id)
+                    WHERE lr.start_date <= v_last AND lr.end_date >= v_first
+                    GROUP BY lr.person_id) l USING (person_id)) d
+   WHERE y.person_id = d.person_id;
+
+  -- The months worked (posted at some point and not on leave for the whole month), each
+  -- with the organisation and evaluation period it belongs to: the posting in force in it
+  -- (the latest starting), that organisation's cadence, and whether the managing agency
+  -- had started evaluating under the decree by then (evaluation_start).
+  CREATE TEMP TABLE _cqs_months (person_id bigint, month date, organisation_id bigint, period date, period_kind text,
+                                 evaluated boolean) ON COMMIT DROP;
   INSERT INTO _cqs_months
-  SELECT pm.person_id, pm.month, lv.person_id IS NOT NULL, coalesce(lv.sick_or_maternity, false)
-    FROM (SELECT DISTINCT p.person_id, m::date AS month
+  SELECT pm.person_id, pm.month, pm.organisation_id,
+         cqs.period_start(pm.month, pol.cadence), CASE pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END,
+         pol.evaluation_start IS NULL OR pm.month >= pol.evaluation_start
+    FROM (SELECT DISTINCT ON (p.person_id, m) p.person_id, m::date AS month, p.organisation_id
             FROM cqs.posting p
             JOIN _cqs_year y ON y.person_id = p.person_id
             CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(p.start_date, v_first)),
                                                least(coalesce(p.end_date, v_last), v_last), interval '1 month') AS m
-           WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)) pm
-    LEFT JOIN (
-      SELECT l.person_id, m::date AS month, bool_or(l.kind IN ('sick', 'maternity')) AS sick_or_maternity
-        FROM cqs.leave_record l
-        CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(l.start_date, v_first)),
-                                           least(l.end_date, v_last), interval '1 month') AS m
-       WHERE l.start_date <= m::date AND l.end_date >= (m + interval '1 month - 1 day')::date
-         AND l.start_date <= v_last AND l.end_date >= v_first
-       GROUP BY l.person_id, m) lv ON lv.person_id = pm.person_id AND lv.month = pm.month;
+           WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)
+           ORDER BY p.person_id, m, p.start_date DESC) pm
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = pm.organisation_id
+   WHERE NOT EXISTS (SELECT 1 FROM cqs.leave_record l
+                      WHERE l.person_id = pm.person_id AND l.start_date <= pm.month
+                        AND l.end_date >= (pm.month + interval '1 month - 1 day')::date);
   ANALYZE _cqs_months;
 
+  -- The year's score (Art. 17.2-17.3) on complete, confirmed periods only: every period
+  -- worked (evaluated under the decree) must have a result the evaluator confirmed (or a
+  -- locked one, or a total imported from the previous system).  Otherwise the year is
+  -- incomplete: the periods are listed and no grade is proposed.  The mean weighs each
+  -- period by the months worked in it (a quarter worked one month weighs one).  The totals
+  -- it reads are kept with the year (period_totals): a later change turns the year stale.
   UPDATE _cqs_year y
-     SET months_worked = w.months, sick_or_maternity = w.months + w.sm_months >= 6
-    FROM (SELECT person_id, (count(*) FILTER (WHERE NOT on_leave))::integer AS months,
-                 (count(*) FILTER (WHERE on_leave AND sick_or_maternity))::integer AS sm_months
-            FROM _cqs_months GROUP BY person_id) w
-   WHERE y.person_id = w.person_id;
-  UPDATE _cqs_year SET months_worked = 0, sick_or_maternity = false WHERE months_worked IS NULL;
-
-  -- Year score (Art. 17.3): mean of the monthly (quarterly) totals of the periods worked
-  -- (a quarter counts when one of its months was worked).
-  -- The totals it reads are kept with the year (period_totals), so that a later change
-  -- of any of them is seen as the year turning stale.
-  UPDATE _cqs_year y
-     SET months_counted = s.n, mean_total = CASE WHEN s.n > 0 THEN round(s.mean, y.decimals) END,
+     SET months_worked = s.months_worked, months_counted = s.counted, missing = s.missing,
+         mean_total = CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0
+                           THEN round(s.weighted / s.weights, y.decimals) END,
          period_totals = s.totals
     FROM (
-      SELECT r.person_id, (count(*) FILTER (WHERE c.counted))::integer AS n,
-             avg(r.total) FILTER (WHERE c.counted) AS mean, jsonb_object_agg(r.period, r.total) AS totals
-        FROM cqs.period_result r
-        JOIN _cqs_year y2 ON y2.person_id = r.person_id
-        CROSS JOIN LATERAL (
-          SELECT r.total IS NOT NULL
-                 AND EXISTS (SELECT 1 FROM _cqs_months mo
-                              WHERE mo.person_id = r.person_id AND NOT mo.on_leave
-                                AND mo.month >= r.period
-                                AND mo.month < cqs.period_end(r.period, r.period_kind)) AS counted) c
-       WHERE r.period BETWEEN v_first AND v_last
-       GROUP BY r.person_id) s
+      SELECT w.person_id, sum(w.months)::integer AS months_worked,
+             (count(*) FILTER (WHERE w.total IS NOT NULL))::integer AS counted,
+             coalesce(array_agg(CASE w.period_kind WHEN 'quarter' THEN to_char(w.period, 'YYYY-"Q"Q')
+                                                   ELSE to_char(w.period, 'YYYY-MM') END ORDER BY w.period)
+                        FILTER (WHERE w.total IS NULL), '{}') AS missing,
+             sum(w.total * w.months) AS weighted, sum(w.months) FILTER (WHERE w.total IS NOT NULL) AS weights,
+             coalesce(jsonb_object_agg(w.period, w.total) FILTER (WHERE w.total IS NOT NULL), '{}') AS totals
+        FROM (
+          SELECT mo.person_id, mo.period, mo.period_kind, count(*) AS months,
+                 coalesce((SELECT r.total FROM cqs.period_result r
+                            LEFT JOIN cqs.assessment a ON a.person_id = r.person_id AND a.period = r.period
+                           WHERE r.person_id = mo.person_id AND r.period = mo.period AND r.total IS NOT NULL
+                             AND (r.lock_id IS NOT NULL OR a.status IN ('confirmed', 'locked'))),
+                          (SELECT it.total FROM cqs.imported_total it
+                            WHERE it.person_id = mo.person_id AND it.period = mo.period)) AS total
+            FROM _cqs_months mo
+           WHERE mo.evaluated
+           GROUP BY mo.person_id, mo.period, mo.period_kind
+          UNION ALL
+          -- months before the start, kept only where the previous system's totals were imported
+          SELECT it.person_id, it.period, 'month', 1, it.total
+            FROM cqs.imported_total it JOIN _cqs_months mo ON mo.person_id = it.person_id AND mo.month = it.period
+           WHERE NOT mo.evaluated) w
+       GROUP BY w.person_id) s
    WHERE y.person_id = s.person_id;
-  UPDATE _cqs_year SET months_counted = 0 WHERE months_counted IS NULL;
+  UPDATE _cqs_year SET months_worked = coalesce(months_worked, 0), months_counted = coalesce(months_counted, 0),
+                       missing = coalesce(missing, '{}');
 
   UPDATE _cqs_year SET
     not_graded = CASE
-      WHEN months_worked < 6 AND NOT sick_or_maternity
-        THEN format('worked %s month(s) in %s, fewer than 6 (Art. 11.1)', months_worked, grade_year.year)
+      WHEN worked < interval '6 months' AND NOT (sick_or_maternity AND worked_or_sick >= interval '6 months')
+        THEN format('worked %s month(s) %s day(s) in %s, less than 6 months (Art. 11.1)',
+                    extract(year FROM justify_days(worked)) * 12 + extract(month FROM justify_days(worked)),
+                    extract(day FROM justify_days(worked)), grade_year.year)
+      WHEN cardinality(missing) > 0
+        THEN format('incomplete: no confirmed result for %s (Art. 17.2-17.3); graded once they are evaluated',
+                    array_to_string(missing, ', '))
       WHEN months_counted = 0
         THEN 'no monthly or quarterly result in the months worked (Art. 17.3)' END,
     score_grade = cqs.classify(mean_total);
 
-  -- Overrides (Art. 20.4, 11.3): each forces khong_hoan_thanh, with its reason.
+  -- 1. Overrides (Art. 20.4, 11.3): each forces khong_hoan_thanh, with its reason.  The
+  -- leaders' override (Art. 20.4.d) holds for whoever led a unit in the year, even if they
+  -- no longer lead one on 31/12.
   UPDATE _cqs_year y
      SET reasons = o.reasons
     FROM (
@@ -686,29 +751,50 @@ BEGIN
             FROM cqs.year_override o
             JOIN _cqs_year y2 ON y2.person_id = o.person_id
            WHERE o.year = grade_year.year
-             AND (o.kind <> 'corruption_waste_in_unit' OR y2.role IN ('head', 'deputy'))) r
+             AND (o.kind <> 'corruption_waste_in_unit' OR y2.led_in_year)) r
        GROUP BY r.person_id) o
    WHERE y.person_id = o.person_id;
   UPDATE _cqs_year SET reasons = '{}' WHERE reasons IS NULL;
-  UPDATE _cqs_year SET pre_quota = CASE WHEN not_graded IS NOT NULL THEN NULL
-                                        WHEN cardinality(reasons) > 0 THEN 'khong_hoan_thanh'
-                                        ELSE score_grade END;
+  UPDATE _cqs_year SET pre_cap = CASE WHEN not_graded IS NOT NULL THEN NULL
+                                      WHEN cardinality(reasons) > 0 THEN 'khong_hoan_thanh'
+                                      ELSE score_grade END;
 
-  -- Quota (Art. 20.5) per using agency and duty group: propose by score, flag ties.
-  WITH k AS (
-    SELECT y.using_agency_id, y.duty_group,
-           cqs.excellent_quota((count(*) FILTER (WHERE y.pre_quota = 'tot'))::integer,
-                               (count(*) FILTER (WHERE y.pre_quota = 'xuat_sac'))::integer,
+  -- 2. Art. 20.6: a head's grade never exceeds their organisation's (before the quota: a
+  -- head capped below xuat_sac is no candidate, and counts as tot only if capped at tot).
+  UPDATE _cqs_year y
+     SET cap_reason = CASE WHEN o.final_grade IS NULL
+                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade'
+                           WHEN y.pre_cap > o.final_grade
+                           THEN format('Art. 20.6: capped at the organisation''s grade %s (from %s)', o.final_grade, y.pre_cap) END,
+         capped = CASE WHEN o.final_grade IS NOT NULL AND y.pre_cap > o.final_grade THEN o.final_grade
+                       ELSE y.pre_cap END
+    FROM cqs.organisation_results o
+   WHERE y.role = 'head' AND o.organisation_id = y.organisation_id AND o.year = grade_year.year;
+  UPDATE _cqs_year y
+     SET capped = pre_cap,
+         cap_reason = CASE WHEN role = 'head' AND pre_cap IS NOT NULL
+                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade' END
+   WHERE capped IS NULL AND cap_reason IS NULL;
+
+  -- 3. Quota (Art. 20.5) per using agency and duty group, among civil servants only
+  -- (support staff under labour contracts, Art. 28.2, are outside it): propose by score,
+  -- flag ties at the cut-off, apply the authority's recorded choices.
+  WITH cs AS (
+    SELECT y.* FROM _cqs_year y WHERE y.person_kind = 'civil_servant'
+  ), k AS (
+    SELECT cs.using_agency_id, cs.duty_group,
+           cqs.excellent_quota((count(*) FILTER (WHERE cs.capped = 'tot'))::integer,
+                               (count(*) FILTER (WHERE cs.capped = 'xuat_sac'))::integer,
                                coalesce((SELECT max(d.rate) FROM cqs.quota_decision d
-                                          WHERE d.organisation_id = y.using_agency_id AND d.year = grade_year.year
-                                            AND d.for_people AND d.duty_group IN ('*', y.duty_group)), 0.20)) AS k
-      FROM _cqs_year y GROUP BY y.using_agency_id, y.duty_group
+                                          WHERE d.organisation_id = cs.using_agency_id AND d.year = grade_year.year
+                                            AND d.for_people AND d.duty_group IN ('*', cs.duty_group)), 0.20)) AS k
+      FROM cs GROUP BY cs.using_agency_id, cs.duty_group
   ), ranked AS (
-    SELECT y.person_id, k.k, rank() OVER w AS rnk,
-           rank() OVER w + count(*) OVER (PARTITION BY y.using_agency_id, y.duty_group, y.mean_total) - 1 AS last_rank
-      FROM _cqs_year y JOIN k USING (using_agency_id, duty_group)
-     WHERE y.pre_quota = 'xuat_sac'
-    WINDOW w AS (PARTITION BY y.using_agency_id, y.duty_group ORDER BY y.mean_total DESC)
+    SELECT cs.person_id, k.k, rank() OVER w AS rnk,
+           rank() OVER w + count(*) OVER (PARTITION BY cs.using_agency_id, cs.duty_group, cs.mean_total) - 1 AS last_rank
+      FROM cs JOIN k USING (using_agency_id, duty_group)
+     WHERE cs.capped = 'xuat_sac'
+    WINDOW w AS (PARTITION BY cs.using_agency_id, cs.duty_group ORDER BY cs.mean_total DESC)
   )
   UPDATE _cqs_year y
      SET quota_outcome = CASE WHEN qc.keeps THEN 'kept_by_authority'
@@ -719,35 +805,19 @@ BEGIN
     FROM ranked r
     LEFT JOIN cqs.quota_choice qc ON qc.person_id = r.person_id AND qc.year = grade_year.year
    WHERE y.person_id = r.person_id;
-  UPDATE _cqs_year SET after_quota = CASE WHEN quota_outcome IN ('loses', 'lost_by_authority') THEN 'tot'
-                                          WHEN quota_outcome = 'tie_at_cutoff' THEN NULL
-                                          ELSE pre_quota END;
-
-  -- Art. 20.6: a head's grade never exceeds their organisation's.
-  UPDATE _cqs_year y
-     SET cap_reason = CASE WHEN o.final_grade IS NULL
-                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade'
-                           WHEN y.after_quota > o.final_grade
-                           THEN format('Art. 20.6: capped at the organisation''s grade %s (from %s)', o.final_grade, y.after_quota) END,
-         proposed = CASE WHEN o.final_grade IS NOT NULL AND y.after_quota > o.final_grade THEN o.final_grade
-                         ELSE y.after_quota END
-    FROM cqs.organisation_results o
-   WHERE y.role = 'head' AND o.organisation_id = y.organisation_id AND o.year = grade_year.year;
-  UPDATE _cqs_year y
-     SET proposed = after_quota,
-         cap_reason = CASE WHEN role = 'head' AND after_quota IS NOT NULL
-                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade' END
-   WHERE proposed IS NULL AND cap_reason IS NULL;
+  UPDATE _cqs_year SET proposed = CASE WHEN quota_outcome IN ('loses', 'lost_by_authority') THEN 'tot'
+                                       WHEN quota_outcome = 'tie_at_cutoff' THEN NULL
+                                       ELSE capped END;
 
   DELETE FROM cqs.year_result r WHERE r.year = grade_year.year
      AND NOT EXISTS (SELECT 1 FROM _cqs_year y WHERE y.person_id = r.person_id);
   INSERT INTO cqs.year_result AS r
         (person_id, year, organisation_id, using_agency_id, role, duty_group, months_worked, months_counted,
          mean_total, score_grade, override_reasons, quota_outcome, cap_reason, proposed_grade,
-         not_graded_reason, computed_at, stale, period_totals)
+         not_graded_reason, computed_at, stale, period_totals, worked, missing_periods)
   SELECT person_id, grade_year.year, organisation_id, using_agency_id, role, duty_group, months_worked,
          coalesce(months_counted, 0), mean_total, score_grade, reasons, quota_outcome, cap_reason,
-         proposed, not_graded, now(), false, coalesce(period_totals, '{}')
+         proposed, not_graded, now(), false, coalesce(period_totals, '{}'), worked, missing
     FROM _cqs_year
   ON CONFLICT (person_id, year) DO UPDATE
      SET organisation_id = excluded.organisation_id, using_agency_id = excluded.using_agency_id,
@@ -756,7 +826,8 @@ BEGIN
          score_grade = excluded.score_grade, override_reasons = excluded.override_reasons,
          quota_outcome = excluded.quota_outcome, cap_reason = excluded.cap_reason,
          proposed_grade = excluded.proposed_grade, not_graded_reason = excluded.not_graded_reason,
-         computed_at = excluded.computed_at, stale = false, period_totals = excluded.period_totals;
+         computed_at = excluded.computed_at, stale = false, period_totals = excluded.period_totals,
+         worked = excluded.worked, missing_periods = excluded.missing_periods;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   DROP TABLE pg_temp._cqs_year, pg_temp._cqs_months;
   RETURN v_n;

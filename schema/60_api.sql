@@ -218,27 +218,29 @@ SELECT y.year, y.using_agency_id AS organisation_id, o.name AS organisation_name
 COMMENT ON VIEW cqs.grade_distribution IS
   'Counts and shares of final grades per year, using agency and duty group (Art. 20.5 groups)';
 
--- Every deadline missed (DOMAIN.md section 6).  Self-assessment is due by the 5th and
--- confirmation by the 10th of the month after the period (the city's plan); annual
--- grading by 15/12 (15/01 next year for special units, Art. 19.2); complaints within
--- 7 working days (Art. 22).
+-- Every deadline missed (DOMAIN.md section 6).  Self-assessment and confirmation are due
+-- on the agency's own days of the month after the period (cqs.organisation's
+-- self_assessment_due_day and confirmation_due_day, inherited; the city's plan's 5th and
+-- 10th until an agency records its own); annual grading "trước ngày 15/12" -- on or
+-- before 14/12 (14/01 next year for special units, Art. 19.2); complaints within 7
+-- working days (Art. 22).
 CREATE VIEW cqs.overdue AS
 SELECT 'self_assessment'::text AS kind, a.person_id, a.organisation_id, a.period AS period_or_year_start,
-       (cqs.period_end(a.period, r.period_kind) + 4) AS due_on,
-       a.self_assessed_at::date AS done_on
+       d.self_due AS due_on, a.self_assessed_at::date AS done_on
   FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
- WHERE coalesce(a.self_assessed_at::date, current_date) >
-       (cqs.period_end(a.period, r.period_kind) + 4)
+  JOIN cqs.organisation_policy pol ON pol.organisation_id = a.organisation_id
+  CROSS JOIN LATERAL (SELECT cqs.period_end(a.period, r.period_kind) + pol.self_assessment_due_day - 1 AS self_due,
+                             cqs.period_end(a.period, r.period_kind) + pol.confirmation_due_day - 1 AS confirm_due) d
+ WHERE coalesce(a.self_assessed_at::date, current_date) > d.self_due
 UNION ALL
-SELECT 'evaluation', a.person_id, a.organisation_id, a.period,
-       (cqs.period_end(a.period, r.period_kind) + 9),
-       a.confirmed_at::date
+SELECT 'evaluation', a.person_id, a.organisation_id, a.period, d.confirm_due, a.confirmed_at::date
   FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
- WHERE coalesce(a.confirmed_at::date, current_date) >
-       (cqs.period_end(a.period, r.period_kind) + 9)
+  JOIN cqs.organisation_policy pol ON pol.organisation_id = a.organisation_id
+  CROSS JOIN LATERAL (SELECT cqs.period_end(a.period, r.period_kind) + pol.confirmation_due_day - 1 AS confirm_due) d
+ WHERE coalesce(a.confirmed_at::date, current_date) > d.confirm_due
 UNION ALL
 SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1),
-       CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 15) ELSE make_date(r.year, 12, 15) END,
+       CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 14) ELSE make_date(r.year, 12, 14) END,
        first_d.decided_at::date
   FROM cqs.year_result r
   JOIN cqs.organisation o ON o.organisation_id = r.organisation_id
@@ -246,13 +248,13 @@ SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1)
                       WHERE d.person_id = r.person_id AND d.year = r.year) first_d ON true
  WHERE r.not_graded_reason IS NULL
    AND coalesce(first_d.decided_at::date, current_date) >
-       CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 15) ELSE make_date(r.year, 12, 15) END
+       CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 14) ELSE make_date(r.year, 12, 14) END
 UNION ALL
 SELECT 'complaint', c.person_id, d.organisation_id, make_date(d.year, 1, 1), c.due_on, c.resolved_on
   FROM cqs.complaints c JOIN cqs.grade_decision d USING (decision_id)
  WHERE c.overdue;
 COMMENT ON VIEW cqs.overdue IS
-  'Every missed deadline: self-assessments (5th of the next month), evaluations (10th), annual grading (15/12, or 15/01 for special units, Art. 19.2), complaints (7 working days, Art. 22)';
+  'Every missed deadline: self-assessments and evaluations (the agency''s days of the month after the period), annual grading (on or before 14/12, or 14/01 for special units: "trước ngày 15", Art. 19.2), complaints (7 working days, Art. 22)';
 
 -- Split a fund to the đồng (largest-remainder method): weights = coefficient of the
 -- grade (x score if the regulation says so); whole-đồng floors, then the remainder one

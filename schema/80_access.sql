@@ -35,7 +35,8 @@ BEGIN
   -- Results and assessments: the person, those who evaluate them, and every mandate over
   -- the organisation (analysts read results; the assessment's comments are withheld from
   -- them by column privileges, names by the people table's policy).
-  FOREACH t IN ARRAY ARRAY['period_result', 'locked_result', 'year_result', 'grade_decision', 'assessment'] LOOP
+  FOREACH t IN ARRAY ARRAY['period_result', 'locked_result', 'year_result', 'grade_decision', 'assessment',
+                           'imported_total'] LOOP
     EXECUTE format('ALTER TABLE cqs.%I ENABLE ROW LEVEL SECURITY', t);
     EXECUTE format('CREATE POLICY %I ON cqs.%I FOR SELECT USING (%s OR %s OR %s)',
                    t || '_read', t, v_self, v_seen, v_evaluated);
@@ -73,6 +74,10 @@ BEGIN
                             ELSE v_pers_ppl END);
     END IF;
   END LOOP;
+  -- Imported totals: the personnel section of the organisation they were notified in.
+  EXECUTE format('CREATE POLICY imported_total_insert ON cqs.imported_total FOR INSERT WITH CHECK (%s)', v_pers_org);
+  EXECUTE format('CREATE POLICY imported_total_update ON cqs.imported_total FOR UPDATE USING (%1$s) WITH CHECK (%1$s)', v_pers_org);
+  EXECUTE format('CREATE POLICY imported_total_delete ON cqs.imported_total FOR DELETE USING (%s)', v_pers_org);
   -- The 25% decisions (Art. 8.5.b, 20.5.b): everyone reads them; an authority records
   -- them for its own subtree only.
   ALTER TABLE cqs.quota_decision ENABLE ROW LEVEL SECURITY;
@@ -200,7 +205,7 @@ BEGIN
                            'catalogue_item', 'task_line', 'assessment', 'organisation_criteria', 'organisation_year',
                            'quota_decision', 'leave_record', 'discipline', 'year_override', 'public_holiday',
                            'year_grading', 'quota_choice', 'grade_decision', 'complaint', 'bonus_regulation',
-                           'period_lock', 'person_login', 'mandate', 'delegation'] LOOP
+                           'period_lock', 'person_login', 'mandate', 'delegation', 'imported_total'] LOOP
     SELECT string_agg(format('%L', a.attname), ', ' ORDER BY array_position(i.indkey::int2[], a.attnum))
       INTO v_keys
       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
@@ -300,7 +305,7 @@ DECLARE
                     'cqs.criteria_item, cqs.catalogue, cqs.catalogue_item, cqs.organisation_criteria, '
                     'cqs.public_holiday, cqs.period_lock, cqs.bonus_regulation, cqs.organisation_year, '
                     'cqs.stale_month, cqs.refresh_queue, cqs.quota_decision, cqs.delegation';
-  v_results text := 'cqs.period_result, cqs.locked_result, cqs.year_result, cqs.grade_decision';
+  v_results text := 'cqs.period_result, cqs.locked_result, cqs.year_result, cqs.grade_decision, cqs.imported_total';
   v_people  text := 'cqs.person, cqs.posting, cqs.task_line, cqs.assessment, cqs.leave_record, cqs.discipline, '
                     'cqs.year_override, cqs.year_grading, cqs.quota_choice, cqs.complaint';
   v_views   text;
@@ -347,7 +352,7 @@ BEGIN
                             cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) TO cqs_evaluator;
   GRANT INSERT, UPDATE, DELETE ON cqs.task_line TO cqs_evaluator, cqs_personnel;
   GRANT INSERT, UPDATE, DELETE ON cqs.person, cqs.posting, cqs.leave_record, cqs.discipline, cqs.year_override,
-                                  cqs.year_grading TO cqs_personnel;
+                                  cqs.year_grading, cqs.imported_total TO cqs_personnel;
   GRANT INSERT (organisation_id, year, criteria_code, general_scores, task_scores, tasks_assigned, tasks_completed,
                 tasks_on_time, tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done, shortcomings_fixed,
                 violation_concluded, violation_note, force_majeure, self_proposed_grade),

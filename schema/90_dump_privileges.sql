@@ -77,6 +77,7 @@ SELECT pg_catalog.pg_extension_config_dump('cqs.person_login', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.mandate', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.delegation', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.audit_log', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.imported_total', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.mandate', 'mandate_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.delegation', 'delegation_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.audit_log', 'audit_id'), '');

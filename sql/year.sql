@@ -39,6 +39,16 @@ LANGUAGE sql AS $$
              AND ps.start_date <= make_date(2026, m, 1) ORDER BY ps.start_date DESC LIMIT 1),
          'civil_servant', 'staff', base + step * m, cqs.classify(base + step * m)
     FROM cqs.person p, unnest(months) AS m WHERE p.personnel_id = pid
+;
+  -- Art. 17.2: the year counts only confirmed months: each fabricated total is confirmed
+  -- (and nothing is queued: the totals stand in for the writer's).
+  INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id, status, confirmed_at)
+  SELECT r.person_id, r.period, r.organisation_id,
+         (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01'), 'confirmed', now()
+    FROM cqs.period_result r JOIN cqs.person p USING (person_id)
+   WHERE p.personnel_id = pid
+  ON CONFLICT (person_id, period) DO NOTHING;
+  DELETE FROM cqs.refresh_queue;
 $$;
 SELECT pg_temp.totals('Y-MAT', '{1,11,12}', 80, 1);
 SELECT pg_temp.totals('Y-FIVE', '{8,9,10,11,12}', 90, 0);

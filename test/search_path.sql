@@ -105,6 +105,13 @@ SELECT count(*) AS self_assessed FROM (
   SELECT cqs.self_assess(person_id, '2026-03-01', :scores) FROM cqs.person WHERE personnel_id LIKE 'SP-%') s \gset
 SELECT count(*) AS confirmed FROM (
   SELECT cqs.confirm(person_id, '2026-03-01', :scores) FROM cqs.person WHERE personnel_id IN ('SP-CT', 'SP-H', 'SP-S2')) s \gset
+-- The year is graded on complete, confirmed months (Art. 17.2): the other eleven months
+-- come from the previous system, as imported totals.
+INSERT INTO cqs.imported_total (person_id, period, organisation_id, total, source, reference)
+SELECT ps.person_id, m::date, ps.organisation_id, 85, 'hệ thống cũ', 'BC 1/2026'
+  FROM cqs.posting ps JOIN cqs.person p USING (person_id),
+       generate_series('2026-01-01'::date, '2026-12-01', interval '1 month') AS m
+ WHERE p.personnel_id LIKE 'SP-%' AND m <> '2026-03-01';
 -- Heads are decided after the Party committee's opinion; the department splits bonuses;
 -- the unit has an organisation year to grade.
 INSERT INTO cqs.year_grading (person_id, year, party_opinion, party_opinion_at)

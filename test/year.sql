@@ -44,7 +44,7 @@ INSERT INTO fx VALUES
   ('YT-REG',     'YT-C', 'staff', 'g'),     -- two re-gradings
   ('YT-SICK',    'YT-C', 'staff', 'g'),     -- sick Feb-Aug: 5 months worked, graded
   ('YT-OTHER',   'YT-C', 'staff', 'g'),     -- 'other' leave Jan-Jul: 5 months worked, not graded
-  ('YT-SIX',     'YT-C', 'staff', 'g'),     -- 'other' leave Jan 1 - Jul 15: 6 months worked, graded
+  ('YT-SIX',     'YT-C', 'staff', 'g'),     -- 'other' leave Jan 1 - Jun 30: 6 months worked (1/7-31/12), graded
   ('YT-DISC',    'YT-C', 'staff', 'g'),     -- Party + administrative discipline for one act
   ('YT-CWSTAFF', 'YT-C', 'staff', 'g'),     -- corruption in the unit: not a leader, no effect
   ('YT-HEADA',   'YT-A', 'head',  'lead'),  -- corruption in the unit: a leader, khong_hoan_thanh
@@ -62,6 +62,16 @@ LANGUAGE sql AS $$
          total, cqs.classify(total)
     FROM cqs.person p JOIN cqs.posting ps USING (person_id), unnest(months) AS m
    WHERE p.personnel_id = pid
+;
+  -- Art. 17.2: the year counts only confirmed months: each fabricated total is confirmed
+  -- (and nothing is queued: the totals stand in for the writer's).
+  INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id, status, confirmed_at)
+  SELECT r.person_id, r.period, r.organisation_id,
+         (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01'), 'confirmed', now()
+    FROM cqs.period_result r JOIN cqs.person p USING (person_id)
+   WHERE p.personnel_id = pid
+  ON CONFLICT (person_id, period) DO NOTHING;
+  DELETE FROM cqs.refresh_queue;
 $$;
 SELECT pg_temp.totals('YT-STAFF',   '{1,2,3,4,5,6,7,8,9,10,11,12}', 80);
 SELECT pg_temp.totals('YT-REG',     '{1,2,3,4,5,6,7,8,9,10,11,12}', 78);
@@ -78,7 +88,7 @@ SELECT pg_temp.totals('YT-HEADC',   '{1,2,3,4,5,6,7,8,9,10,11,12}', 86);
 INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date) VALUES
   (pg_temp.pid('YT-SICK'),  'sick',  '2026-02-01', '2026-08-31'),
   (pg_temp.pid('YT-OTHER'), 'other', '2026-01-01', '2026-07-31'),
-  (pg_temp.pid('YT-SIX'),   'other', '2026-01-01', '2026-07-15');
+  (pg_temp.pid('YT-SIX'),   'other', '2026-01-01', '2026-06-30');
 
 -- One act punished twice in 2026: administratively (March) and by the Party (May).
 INSERT INTO cqs.discipline (person_id, kind, level, decision_date, decision_ref, act_ref, act_organisation_id) VALUES
@@ -294,12 +304,12 @@ SELECT results_eq($$SELECT months_worked, months_counted, mean_total, not_graded
                   'sick leave Feb-Aug: 5 months worked, graded on them (mean 82, the 50s on leave left out)');
 SELECT results_eq($$SELECT months_worked, not_graded_reason, final_grade, status
                       FROM cqs.year_results WHERE person_id = pg_temp.pid('YT-OTHER') AND year = 2026$$,
-                  $$VALUES (5, 'worked 5 month(s) in 2026, fewer than 6 (Art. 11.1)', NULL::cqs.grade, 'not_graded')$$,
+                  $$VALUES (5, 'worked 5 month(s) 0 day(s) in 2026, less than 6 months (Art. 11.1)', NULL::cqs.grade, 'not_graded')$$,
                   '''other'' leave Jan-Jul: 5 months worked, not graded, with the reason');
 SELECT results_eq($$SELECT months_worked, months_counted, mean_total, not_graded_reason, final_grade
                       FROM cqs.year_results WHERE person_id = pg_temp.pid('YT-SIX') AND year = 2026$$,
                   $$VALUES (6, 6, 75::numeric, NULL::text, 'tot'::cqs.grade)$$,
-                  '''other'' leave to 15 July: July is worked, 6 months, graded');
+                  '''other'' leave to 30 June: 1 July to 31 December is 6 months worked, graded');
 
 -- Overrides (Art. 20.4, 11.3).
 SELECT is((SELECT cardinality(override_reasons) FROM cqs.year_results WHERE person_id = pg_temp.pid('YT-DISC')),
@@ -335,7 +345,7 @@ SELECT results_eq($$SELECT score_grade, proposed_grade, cap_reason
 -- Decisions (Art. 21) and their refusals.
 -- ===========================================================================
 SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-OTHER'), 2026, 'tot', 'QĐ 1', 'Giám đốc Sở C')$$,
-                 '55000', format('person %s is not graded for 2026: worked 5 month(s) in 2026, fewer than 6 (Art. 11.1)', pg_temp.pid('YT-OTHER')),
+                 '55000', format('person %s is not graded for 2026: worked 5 month(s) 0 day(s) in 2026, less than 6 months (Art. 11.1)', pg_temp.pid('YT-OTHER')),
                  'decide_grade for a person not graded (5 months): 55000');
 SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2027, 'tot', 'QĐ 1', 'Giám đốc Sở C')$$,
                  '55000', format('person %s has no computed year 2027', pg_temp.pid('YT-STAFF')),
