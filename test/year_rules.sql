@@ -1,0 +1,210 @@
+-- pgTAP: the year, faithful to the decree (DOMAIN.md sections 4-6): complete and
+-- confirmed periods, the order of the rules, durations, the grading organisation,
+-- deadlines.  Each block is one row of the issue's table, with its numbers.
+\set QUIET 1
+SET client_min_messages = warning;
+BEGIN;
+CREATE EXTENSION IF NOT EXISTS pgtap;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
+SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
+
+SELECT plan(23);
+
+-- Organisations: a city, one using agency per row (each its own quota group), a
+-- quarterly one for row 11.
+INSERT INTO cqs.organisation (code, name, kind) VALUES ('YR-CITY', 'UBND', 'managing_agency');
+INSERT INTO cqs.organisation (code, name, kind, parent_id, cadence)
+SELECT v.code, v.code, 'using_agency', (SELECT organisation_id FROM cqs.organisation WHERE code = 'YR-CITY'), v.cadence
+  FROM (VALUES ('YR-1', NULL), ('YR-2', NULL), ('YR-3', NULL), ('YR-4', NULL), ('YR-5', NULL), ('YR-6', NULL),
+               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL))
+       AS v(code, cadence);
+INSERT INTO cqs.organisation (code, name, kind, parent_id)
+SELECT 'YR-3U', 'Phòng', 'unit', organisation_id FROM cqs.organisation WHERE code = 'YR-3';
+CREATE FUNCTION pg_temp.org(code text) RETURNS bigint LANGUAGE sql AS
+  $$ SELECT organisation_id FROM cqs.organisation WHERE organisation.code = $1 $$;
+CREATE FUNCTION pg_temp.pid(code text) RETURNS bigint LANGUAGE sql AS
+  $$ SELECT person_id FROM cqs.person WHERE personnel_id = $1 $$;
+
+-- People and postings: (personnel id, organisation, role, kind, start, end).
+CREATE TEMP TABLE fx (pid text, org text, role text, kind text, start_date date, end_date date);
+INSERT INTO fx VALUES
+  ('R1', 'YR-1', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R2', 'YR-2', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R3', 'YR-3U', 'head', 'civil_servant', '2026-01-01', '2026-10-31'),
+  ('R3', 'YR-3U', 'staff', 'civil_servant', '2026-11-01', NULL),
+  ('R4-H', 'YR-4', 'head', 'civil_servant', '2026-01-01', NULL),
+  ('R4-94', 'YR-4', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R5-H', 'YR-5', 'head', 'civil_servant', '2026-01-01', NULL),
+  ('R5-95', 'YR-5', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R6-95', 'YR-6', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R6-DRV', 'YR-6', 'staff', 'support_staff', '2026-01-01', NULL),
+  ('R7-JUL', 'YR-7', 'staff', 'civil_servant', '2026-07-31', NULL),
+  ('R7-JUL1', 'YR-7', 'staff', 'civil_servant', '2026-07-01', NULL),
+  ('R7-UNP', 'YR-7', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R11', 'YR-11', 'staff', 'civil_servant', '2026-06-01', NULL),
+  ('R17-LATE', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R17-ONTIME', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R20', 'YR-20A', 'staff', 'civil_servant', '2026-01-01', '2026-12-19'),
+  ('R20', 'YR-20B', 'staff', 'civil_servant', '2026-12-20', NULL);
+INSERT INTO fx SELECT 'R4-80-' || i, 'YR-4', 'staff', 'civil_servant', '2026-01-01', NULL FROM generate_series(1, 9) i;
+INSERT INTO fx SELECT 'R5-80-' || i, 'YR-5', 'staff', 'civil_servant', '2026-01-01', NULL FROM generate_series(1, 4) i;
+INSERT INTO fx SELECT 'R6-80-' || i, 'YR-6', 'staff', 'civil_servant', '2026-01-01', NULL FROM generate_series(1, 4) i;
+INSERT INTO cqs.person (personnel_id, full_name, kind) SELECT DISTINCT pid, 'Người ' || pid, kind FROM fx;
+INSERT INTO cqs.posting (person_id, organisation_id, role, start_date, end_date)
+SELECT pg_temp.pid(pid), pg_temp.org(org), role, start_date, end_date FROM fx;
+
+-- Period totals straight into cqs.period_result, with an assessment in the given status
+-- (NULL: none -- the person never self-assessed).  Nothing is queued: the totals stand
+-- in for the writer's.
+CREATE FUNCTION pg_temp.totals(pid text, periods date[], total numeric, status text DEFAULT 'confirmed',
+                               pkind text DEFAULT 'month') RETURNS void
+LANGUAGE sql AS $$
+  INSERT INTO cqs.period_result (person_id, period, period_kind, organisation_id, person_kind, role, total, grade)
+  SELECT p.person_id, x.period, pkind, ps.organisation_id, p.kind, ps.role, total, cqs.classify(total)
+    FROM cqs.person p, unnest(periods) AS x(period)
+    CROSS JOIN LATERAL cqs.posting_in_force(p.person_id, x.period, cqs.period_end(x.period, pkind) - 1) ps
+   WHERE p.personnel_id = pid;
+  INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id, status, self_assessed_at, confirmed_at)
+  SELECT r.person_id, r.period, r.organisation_id, (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01'),
+         status, now(), CASE WHEN status = 'confirmed' THEN now() END
+    FROM cqs.period_result r WHERE r.person_id = pg_temp.pid(pid) AND r.period = ANY (periods) AND status IS NOT NULL;
+  DELETE FROM cqs.refresh_queue;
+$$;
+CREATE FUNCTION pg_temp.months(a integer, b integer) RETURNS date[] LANGUAGE sql AS
+  $$ SELECT array_agg(make_date(2026, m, 1) ORDER BY m) FROM generate_series(a, b) m $$;
+
+-- Row 1 (Art. 17.2-17.3): January-March 100, April-December tasks 20% done (30 + 20% x 70
+-- = 44) but never self-assessed.
+SELECT pg_temp.totals('R1', pg_temp.months(1, 3), 100);
+SELECT pg_temp.totals('R1', pg_temp.months(4, 12), 44, NULL);
+-- Row 2 (Art. 17.2): self-scored 30/30 every month (90), never confirmed.
+SELECT pg_temp.totals('R2', pg_temp.months(1, 12), 90, 'self_assessed');
+-- Row 3 (Art. 20.4.d): head January-October, staff from November; corruption in the unit.
+SELECT pg_temp.totals('R3', pg_temp.months(1, 12), 85);
+INSERT INTO cqs.year_override (person_id, year, kind, decided_by, decided_on, reference, reason)
+VALUES (pg_temp.pid('R3'), 2026, 'corruption_waste_in_unit', 'Thanh tra thành phố', '2026-11-20', 'KL 5/KL-TTr',
+        'tham nhũng tại phòng do ông phụ trách (tháng 9)');
+-- Row 4 (Art. 20.5 x 20.6): the organisation tốt; head 95, a staff member 94, nine staff 80.
+SELECT pg_temp.totals('R4-H', pg_temp.months(1, 12), 95);
+SELECT pg_temp.totals('R4-94', pg_temp.months(1, 12), 94);
+SELECT pg_temp.totals('R4-80-' || i, pg_temp.months(1, 12), 80) FROM generate_series(1, 9) i;
+-- Row 5: the organisation hoàn thành; head 80 (capped); four staff 80, one 95.
+SELECT pg_temp.totals('R5-H', pg_temp.months(1, 12), 80);
+SELECT pg_temp.totals('R5-95', pg_temp.months(1, 12), 95);
+SELECT pg_temp.totals('R5-80-' || i, pg_temp.months(1, 12), 80) FROM generate_series(1, 4) i;
+-- Row 6 (Art. 20.5, 28.2): four civil servants 80, one 95, one driver 80.
+SELECT pg_temp.totals('R6-95', pg_temp.months(1, 12), 95);
+SELECT pg_temp.totals('R6-DRV', pg_temp.months(1, 12), 80);
+SELECT pg_temp.totals('R6-80-' || i, pg_temp.months(1, 12), 80) FROM generate_series(1, 4) i;
+-- Row 7 (Art. 11.1): posted from 31 July; from 1 July; unpaid leave 10/1-20/7.
+SELECT pg_temp.totals('R7-JUL', pg_temp.months(7, 12), 80);
+SELECT pg_temp.totals('R7-JUL1', pg_temp.months(7, 12), 80);
+INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date) VALUES (pg_temp.pid('R7-UNP'), 'unpaid', '2026-01-10', '2026-07-20');
+SELECT pg_temp.totals('R7-UNP', ARRAY['2026-01-01'::date] || pg_temp.months(7, 12), 80);
+-- Row 11 (Art. 17.3): a quarterly organisation, from 1 June; quarters 60 (one month worked), 95, 95.
+SELECT pg_temp.totals('R11', ARRAY['2026-04-01'::date], 60, 'confirmed', 'quarter');
+SELECT pg_temp.totals('R11', ARRAY['2026-07-01'::date, '2026-10-01'], 95, 'confirmed', 'quarter');
+-- Row 17 and row 20.
+SELECT pg_temp.totals(p, pg_temp.months(1, 12), 80) FROM unnest(ARRAY['R17-LATE', 'R17-ONTIME']) p;
+SELECT pg_temp.totals('R20', pg_temp.months(1, 12), 80);
+
+-- Organisations graded (Art. 8): YR-4 tốt (80, all on time), YR-5 hoàn thành (60, all done, 10% late).
+INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_scores, tasks_assigned, tasks_completed,
+                                   tasks_on_time, tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done)
+VALUES (pg_temp.org('YR-4'), 2026, '{10,10,10}', '{8,11,8,4,7,4,5,3}', 50, 50, 50, 0, 0, 40, 40),
+       (pg_temp.org('YR-5'), 2026, '{6,6,6}', '{6,9,6,3,6,3,6,3}', 50, 50, 45, 0, 5, 40, 40);
+
+SELECT ok(cqs.grade_year(2026) > 0, 'the year is graded');
+CREATE TEMP VIEW y AS SELECT p.personnel_id, r.* FROM cqs.year_result r JOIN cqs.person p USING (person_id);
+
+-- Row 1.
+SELECT results_eq($$SELECT proposed_grade, mean_total, missing_periods FROM y WHERE personnel_id = 'R1'$$,
+                  $$VALUES (NULL::cqs.grade, NULL::numeric,
+                            ARRAY['2026-04', '2026-05', '2026-06', '2026-07', '2026-08', '2026-09', '2026-10',
+                                  '2026-11', '2026-12'])$$,
+                  'row 1: nine months never self-assessed: no grade, no mean, the months listed (not 100 from three months)');
+SELECT matches((SELECT not_graded_reason FROM y WHERE personnel_id = 'R1'),
+               '^incomplete: no confirmed result for 2026-04, .*2026-12 \(Art\. 17\.2-17\.3\)',
+               'row 1: the reason says the year is incomplete, with the article');
+SELECT is((SELECT status FROM cqs.year_results WHERE personnel_id = 'R1'), 'not_graded', 'row 1: status not_graded');
+-- Row 2.
+SELECT results_eq($$SELECT proposed_grade, cardinality(missing_periods) FROM y WHERE personnel_id = 'R2'$$,
+                  $$VALUES (NULL::cqs.grade, 12)$$,
+                  'row 2: self-assessed but never confirmed: no grade (not xuất sắc on 90), twelve months missing');
+-- Row 3.
+SELECT results_eq($$SELECT role, proposed_grade, override_reasons[1] LIKE 'Art. 20.4.d:%' FROM y WHERE personnel_id = 'R3'$$,
+                  $$VALUES ('staff'::text, 'khong_hoan_thanh'::cqs.grade, true)$$,
+                  'row 3: staff on 31/12 but head when the corruption happened: không hoàn thành nhiệm vụ (Art. 20.4.d)');
+-- Row 4.
+SELECT results_eq($$SELECT personnel_id, proposed_grade, quota_outcome FROM y
+                     WHERE personnel_id IN ('R4-H', 'R4-94') ORDER BY personnel_id$$,
+                  $$VALUES ('R4-94'::text, 'xuat_sac'::cqs.grade, 'keeps'::text), ('R4-H', 'tot', NULL)$$,
+                  'row 4: the head is capped at tốt before the quota and takes no place: the 94 is xuất sắc');
+SELECT is((SELECT cap_reason FROM y WHERE personnel_id = 'R4-H'),
+          'Art. 20.6: capped at the organisation''s grade tot (from xuat_sac)', 'row 4: the cap, with its article');
+-- Row 5.
+SELECT results_eq($$SELECT personnel_id, proposed_grade, quota_outcome FROM y
+                     WHERE personnel_id IN ('R5-H', 'R5-95') ORDER BY personnel_id$$,
+                  $$VALUES ('R5-95'::text, 'tot'::cqs.grade, 'loses'::text), ('R5-H', 'hoan_thanh', NULL)$$,
+                  'row 5: the head capped at hoàn thành is outside the tốt base: four tốt allow no xuất sắc, the 95 is tốt');
+-- Row 6.
+SELECT results_eq($$SELECT personnel_id, proposed_grade, quota_outcome FROM y
+                     WHERE personnel_id IN ('R6-95', 'R6-DRV') ORDER BY personnel_id$$,
+                  $$VALUES ('R6-95'::text, 'tot'::cqs.grade, 'loses'::text), ('R6-DRV', 'tot', NULL)$$,
+                  'row 6: the driver (Art. 28.2) is outside the civil servants'' base: the 95 is tốt');
+-- Row 7.
+SELECT results_eq($$SELECT personnel_id, proposed_grade, not_graded_reason FROM y
+                     WHERE personnel_id IN ('R7-JUL', 'R7-JUL1', 'R7-UNP') ORDER BY personnel_id$$,
+                  $$VALUES ('R7-JUL'::text, NULL::cqs.grade, 'worked 5 month(s) 1 day(s) in 2026, less than 6 months (Art. 11.1)'::text),
+                           ('R7-JUL1', 'tot', NULL),
+                           ('R7-UNP', NULL, 'worked 5 month(s) 20 day(s) in 2026, less than 6 months (Art. 11.1)')$$,
+                  'row 7: a posting from 31 July is 5 months 1 day (not graded), from 1 July 6 months (graded); unpaid leave 10/1-20/7 leaves 5 months 20 days');
+SELECT is((SELECT months_worked FROM y WHERE personnel_id = 'R7-JUL'), 6, 'row 7: (six months touched, which no longer decides)');
+-- Row 11.
+SELECT results_eq($$SELECT months_worked, months_counted, mean_total, score_grade FROM y WHERE personnel_id = 'R11'$$,
+                  $$VALUES (7, 3, 90.00::numeric, 'xuat_sac'::cqs.grade)$$,
+                  'row 11: quarters 60/95/95 weighted by the months worked in them (1, 3, 3): 90.00, not 83.33');
+-- Row 20.
+SELECT is((SELECT organisation_id FROM y WHERE personnel_id = 'R20'), pg_temp.org('YR-20A'),
+          'row 20: transferred on 20/12, after the deadline: graded by the organisation at grading time');
+-- Row 17.
+INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_at, reference)
+VALUES (pg_temp.pid('R17-LATE'), 2026, pg_temp.org('YR-17'), 'tot', 'test', '2026-12-15 09:00+07', 'QĐ 1'),
+       (pg_temp.pid('R17-ONTIME'), 2026, pg_temp.org('YR-17'), 'tot', 'test', '2026-12-14 09:00+07', 'QĐ 2');
+SELECT results_eq($$SELECT p.personnel_id, o.due_on, o.done_on FROM cqs.overdue o JOIN cqs.person p USING (person_id)
+                     WHERE o.kind = 'annual_grading' AND p.personnel_id LIKE 'R17%'$$,
+                  $$VALUES ('R17-LATE'::text, '2026-12-14'::date, '2026-12-15'::date)$$,
+                  'row 17: "trước ngày 15/12": a decision dated 15/12 is late, one dated 14/12 is not');
+
+-- The agency's own deadlines (policy, not the city's plan hard-coded).
+SELECT is((SELECT self_assessment_due_day || '/' || confirmation_due_day FROM cqs.organisation_policies
+            WHERE organisation_id = pg_temp.org('YR-1')), '5/10', 'deadlines default to the city''s plan: the 5th and 10th');
+UPDATE cqs.organisation SET self_assessment_due_day = 3, confirmation_due_day = 7 WHERE code = 'YR-CITY';
+SELECT is((SELECT self_assessment_due_day || '/' || confirmation_due_day FROM cqs.organisation_policies
+            WHERE organisation_id = pg_temp.org('YR-1')), '3/7', 'a managing agency''s own days are inherited');
+SELECT is((SELECT due_on FROM cqs.overdue o WHERE o.kind = 'evaluation' AND o.person_id = pg_temp.pid('R2')
+            AND o.period_or_year_start = '2026-03-01'), '2026-04-07'::date,
+          'and decide when a confirmation is overdue (R2''s March: 7 April)');
+-- The lateness policy in writing (DOMAIN.md section 3).
+UPDATE cqs.organisation SET lateness_mode = 'per_occurrence', lateness_policy_ref = 'QĐ 15/2026/QĐ-UBND' WHERE code = 'YR-CITY';
+SELECT is((SELECT lateness_mode || ' ' || lateness_policy_ref FROM cqs.organisation_policies
+            WHERE organisation_id = pg_temp.org('YR-3U')),
+          'per_occurrence QĐ 15/2026/QĐ-UBND', 'the lateness policy and the regulation choosing it reach every unit');
+
+-- A city that starts mid-year: months before the recorded start are outside the year.
+UPDATE cqs.organisation SET evaluation_start = '2026-04-01' WHERE code = 'YR-CITY';
+DELETE FROM cqs.refresh_queue;   -- the policy changes above queued the fabricated totals
+SELECT ok(cqs.grade_year(2026) > 0, 'graded again with an evaluation start of 1 April');
+SELECT results_eq($$SELECT proposed_grade, months_counted, mean_total FROM y WHERE personnel_id = 'R7-UNP'$$,
+                  $$VALUES (NULL::cqs.grade, 6, 80.00::numeric)$$,
+                  'January is outside the year once the start is 1 April (R7-UNP: July-December counted)');
+-- Or the previous system's totals imported as records.
+INSERT INTO cqs.imported_total (person_id, period, organisation_id, total, source, reference)
+SELECT pg_temp.pid('R2'), m, pg_temp.org('YR-2'), 70, 'phần mềm cũ', 'BC 3/2026' FROM unnest(pg_temp.months(1, 3)) m;
+SELECT ok(cqs.grade_year(2026) > 0, 'graded again with R2''s January-March imported');
+SELECT results_eq($$SELECT months_counted, cardinality(missing_periods) FROM y WHERE personnel_id = 'R2'$$,
+                  $$VALUES (3, 9)$$,
+                  'imported totals count for the months before the start; April-December are still unconfirmed');
+
+SELECT * FROM finish();
+ROLLBACK;
