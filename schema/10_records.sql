@@ -678,7 +678,8 @@ COMMENT ON TABLE cqs.grade_decision IS
 CREATE TABLE cqs.complaint (
   complaint_id     bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
   person_id        bigint NOT NULL,  -- -> cqs.person
-  decision_id      bigint NOT NULL,  -- -> cqs.grade_decision
+  decision_id      bigint,           -- -> cqs.grade_decision; a yearly grade complained about
+  period           date,             -- or a monthly/quarterly result (its period's first day)
   filed_on         date NOT NULL,
   content          text NOT NULL,
   filed_by         text,                          -- the login that recorded it
@@ -688,11 +689,43 @@ CREATE TABLE cqs.complaint (
   outcome_note     text,
   resolved_by      text,                          -- the login that recorded the outcome
   resolved_by_person bigint,
+  CONSTRAINT complaint_about_one CHECK ((decision_id IS NULL) <> (period IS NULL)),
+  CONSTRAINT complaint_period_is_month CHECK (date_part('day', period) = 1 AND cqs._sane_day(period)),
   CONSTRAINT complaint_resolution_complete CHECK ((resolved_on IS NULL) = (outcome IS NULL)),
   CONSTRAINT complaint_resolved_after_filing CHECK (resolved_on IS NULL OR resolved_on >= filed_on),
   CONSTRAINT complaint_dates_sane CHECK (cqs._sane_day(filed_on) AND cqs._sane_day(resolved_on))
 );
-COMMENT ON TABLE cqs.complaint IS 'Art. 22: a civil servant''s complaint about a grading decision; due 7 working days after receipt';
+COMMENT ON TABLE cqs.complaint IS 'Art. 22: a civil servant''s complaint (kiến nghị) about a yearly grading decision or a monthly/quarterly result, filed after it was notified; due 7 working days after receipt';
+
+-- A complaint comes after what it is about (Art. 22): a decision, or the end of the
+-- period whose result it is about.
+CREATE FUNCTION cqs._check_complaint() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_after date;
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.decision_id IS NOT NULL THEN
+    SELECT d.decided_at::date INTO v_after FROM cqs.grade_decision d WHERE d.decision_id = NEW.decision_id;
+  ELSE
+    SELECT cqs.period_end(r.period, r.period_kind) INTO v_after FROM cqs.period_result r
+     WHERE r.person_id = NEW.person_id AND r.period = NEW.period;
+    IF NOT FOUND THEN
+      RAISE EXCEPTION 'person % has no result for the period of % to complain about', NEW.person_id, NEW.period
+        USING ERRCODE = 'invalid_parameter_value';
+    END IF;
+  END IF;
+  IF NEW.filed_on < v_after THEN
+    RAISE EXCEPTION 'complaint filed on % is dated before what it complains about (%)', NEW.filed_on, v_after
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'complaint_after_its_subject',
+            HINT = 'Art. 22: a complaint follows the notified result or decision.';
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER complaint_after_its_subject BEFORE INSERT OR UPDATE OF filed_on, decision_id, period ON cqs.complaint
+  FOR EACH ROW EXECUTE FUNCTION cqs._check_complaint();
 
 -- Bonus regulation of an organisation (Art. 23, 26.1.e; Huế plan item II.9):
 -- a coefficient per grade, optionally weighted by the score.

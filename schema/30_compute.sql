@@ -153,6 +153,7 @@ COMMENT ON FUNCTION cqs.add_working_days(date, integer) IS
 -- subordinates' worst grade.  Returns the grade, or NULL and the reason the
 -- authority must decide.
 CREATE FUNCTION cqs.organisation_grade(y cqs.organisation_year, worst_subordinate cqs.grade,
+                                       awaiting_subordinates text DEFAULT NULL,
                                        OUT score numeric, OUT grade cqs.grade, OUT needs_decision text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -179,11 +180,23 @@ BEGIN
   IF score < 50 THEN
     grade := 'khong_hoan_thanh'; RETURN;
   END IF;
+  -- Every band above needs a share of the assigned tasks: with none assigned, no
+  -- condition can be met or failed.
+  IF y.tasks_assigned = 0 THEN
+    needs_decision := format('%s points with no assigned tasks: Art. 8''s conditions on tasks cannot be assessed; the authority decides',
+                             score);
+    RETURN;
+  END IF;
   IF score >= 90 THEN                                       -- Art. 8.1
     IF NOT v_all_timely THEN v_missing := v_missing || format('%s of %s tasks done on time with quality', y.tasks_on_time, y.tasks_assigned); END IF;
     IF NOT v_exceeded THEN v_missing := v_missing || format('%s of %s tasks exceeded (< 30%%)', y.tasks_exceeded, y.tasks_assigned); END IF;
     IF worst_subordinate = 'khong_hoan_thanh' THEN v_missing := v_missing || 'a direct subordinate graded khong_hoan_thanh'::text; END IF;
     IF NOT y.shortcomings_fixed THEN v_missing := v_missing || 'earlier shortcomings not all fixed'::text; END IF;
+    IF cardinality(v_missing) = 0 AND awaiting_subordinates IS NOT NULL THEN
+      needs_decision := format('%s points, Art. 8.1 met so far, but it waits: direct subordinate(s) %s still await the authority''s grade (Art. 8.1.b, 9.1)',
+                               score, awaiting_subordinates);
+      RETURN;
+    END IF;
     IF cardinality(v_missing) = 0 THEN
       grade := 'xuat_sac'; RETURN;
     END IF;
@@ -206,7 +219,7 @@ BEGIN
   needs_decision := format('%s points but %s of %s tasks done and %s late (Art. 8.3 needs 100%% done and at most 20%% late)',
                            score, y.tasks_completed, y.tasks_assigned, y.tasks_late);
 END $$;
-COMMENT ON FUNCTION cqs.organisation_grade(cqs.organisation_year, cqs.grade) IS
+COMMENT ON FUNCTION cqs.organisation_grade(cqs.organisation_year, cqs.grade, text) IS
   'Art. 8: an organisation''s grade from its score and the conditions of its band; where the decree gives no grade, NULL and the reason the authority must decide';
 
 -- The decision in force for a person's year: the latest one not superseded.

@@ -510,10 +510,16 @@ BEGIN
         JOIN cqs.organisation_policies p USING (organisation_id)
        WHERE oy.year = grade_organisations.year AND p.depth = v_depth
     LOOP
+      -- Lower units are graded already (Art. 9.1): the worst of them, and those still
+      -- awaiting the authority (a parent cannot be xuat_sac before them, Art. 8.1.b).
       SELECT * INTO v_g FROM cqs.organisation_grade(v_row,
         (SELECT min(coalesce(c.decided_grade, c.computed_grade))
            FROM cqs.organisation_year c JOIN cqs.organisation o ON o.organisation_id = c.organisation_id
-          WHERE o.parent_id = v_row.organisation_id AND c.year = v_row.year));
+          WHERE o.parent_id = v_row.organisation_id AND c.year = v_row.year),
+        (SELECT string_agg(o.code, ', ' ORDER BY o.code)
+           FROM cqs.organisation_year c JOIN cqs.organisation o ON o.organisation_id = c.organisation_id
+          WHERE o.parent_id = v_row.organisation_id AND c.year = v_row.year
+            AND coalesce(c.decided_grade, c.computed_grade) IS NULL));
       UPDATE cqs.organisation_year oy
          SET computed_grade = v_g.grade, needs_decision_reason = v_g.needs_decision, quota_outcome = NULL
        WHERE oy.organisation_id = v_row.organisation_id AND oy.year = v_row.year;
@@ -521,10 +527,12 @@ BEGIN
     END LOOP;
   END LOOP;
 
-  -- Art. 8.5: per recognising authority, xuat_sac <= rate x tot.
+  -- Art. 8.5: per recognising authority, xuat_sac <= rate x tot, counting the grades the
+  -- authority decided (in the decree's gaps) as well as the computed ones.
   WITH g AS (
     SELECT oy.organisation_id, o.parent_id,
-           cqs._array_sum(oy.general_scores) + cqs._array_sum(oy.task_scores) AS score, oy.computed_grade
+           cqs._array_sum(oy.general_scores) + cqs._array_sum(oy.task_scores) AS score,
+           coalesce(oy.decided_grade, oy.computed_grade) AS computed_grade
       FROM cqs.organisation_year oy JOIN cqs.organisation o USING (organisation_id)
      WHERE oy.year = grade_organisations.year
   ), k AS (

@@ -478,6 +478,38 @@ END $$;
 COMMENT ON FUNCTION cqs.file_complaint(bigint, text, date) IS
   'Art. 22: a complaint (kiến nghị) about a grading decision, by the person graded or recorded for them by the personnel section';
 
+-- Art. 22: a complaint about a monthly or quarterly result, by the person (or recorded for
+-- them by the personnel section), after the period.
+CREATE FUNCTION cqs.file_period_complaint(person_id bigint, period date, content text,
+                                          filed_on date DEFAULT current_date)
+RETURNS bigint
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+#variable_conflict use_column
+DECLARE
+  v_res cqs.period_result;
+  v_id  bigint;
+BEGIN
+  SELECT r.* INTO v_res FROM cqs.period_result r
+   WHERE r.person_id = file_period_complaint.person_id AND r.period <= file_period_complaint.period
+     AND file_period_complaint.period < cqs.period_end(r.period, r.period_kind)
+   ORDER BY r.period DESC LIMIT 1;
+  IF NOT FOUND THEN
+    RAISE EXCEPTION 'person % has no result for the period of %', file_period_complaint.person_id, file_period_complaint.period
+      USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF cqs.acting_person() IS DISTINCT FROM v_res.person_id THEN
+    PERFORM cqs._require_mandate('personnel', v_res.organisation_id, 'file a complaint for person ' || v_res.person_id,
+                                 'Art. 22: the person evaluated complains (the personnel section may record it for them).');
+  END IF;
+  INSERT INTO cqs.complaint (person_id, period, filed_on, content, filed_by, filed_by_person)
+  VALUES (v_res.person_id, v_res.period, file_period_complaint.filed_on, file_period_complaint.content,
+          cqs._actor_login(), cqs.acting_person())
+  RETURNING complaint_id INTO v_id;
+  RETURN v_id;
+END $$;
+COMMENT ON FUNCTION cqs.file_period_complaint(bigint, date, text, date) IS
+  'Art. 22: a complaint (kiến nghị) about a monthly or quarterly result, by the person evaluated or recorded for them by the personnel section';
+
 -- Art. 22: the competent authority resolves a complaint, once.
 CREATE FUNCTION cqs.resolve_complaint(complaint_id bigint, outcome text, note text,
                                       resolved_on date DEFAULT current_date)
@@ -492,7 +524,9 @@ BEGIN
   IF NOT FOUND THEN
     RAISE EXCEPTION 'no complaint %', resolve_complaint.complaint_id USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  SELECT d.organisation_id INTO v_org FROM cqs.grade_decision d WHERE d.decision_id = v_c.decision_id;
+  SELECT coalesce((SELECT d.organisation_id FROM cqs.grade_decision d WHERE d.decision_id = v_c.decision_id),
+                  (SELECT r.organisation_id FROM cqs.period_result r WHERE r.person_id = v_c.person_id AND r.period = v_c.period))
+    INTO v_org;
   PERFORM cqs._require_mandate('authority', v_org, 'resolve complaints there',
                                'Art. 22: the competent authority resolves the complaint.');
   PERFORM cqs._require_not_self(v_c.person_id, 'resolve a complaint of');

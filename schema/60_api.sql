@@ -250,11 +250,35 @@ SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1)
    AND coalesce(first_d.decided_at::date, current_date) >
        CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 14) ELSE make_date(r.year, 12, 14) END
 UNION ALL
-SELECT 'complaint', c.person_id, d.organisation_id, make_date(d.year, 1, 1), c.due_on, c.resolved_on
-  FROM cqs.complaints c JOIN cqs.grade_decision d USING (decision_id)
+SELECT 'complaint', c.person_id, coalesce(d.organisation_id, r.organisation_id),
+       coalesce(make_date(d.year, 1, 1), c.period), c.due_on, c.resolved_on
+  FROM cqs.complaints c
+  LEFT JOIN cqs.grade_decision d ON d.decision_id = c.decision_id
+  LEFT JOIN cqs.period_result r ON r.person_id = c.person_id AND r.period = c.period
  WHERE c.overdue;
 COMMENT ON VIEW cqs.overdue IS
   'Every missed deadline: self-assessments and evaluations (the agency''s days of the month after the period), annual grading (on or before 14/12, or 14/01 for special units: "trước ngày 15", Art. 19.2), complaints (7 working days, Art. 22)';
+
+-- Art. 23.3: the people graded không hoàn thành nhiệm vụ, per using agency and year, with
+-- how many years in a row (what the uses of Art. 23 -- and the staffing decisions that
+-- follow two consecutive years -- read).  The grade is the decision in force, else the
+-- proposal.
+CREATE VIEW cqs.not_completed AS
+WITH f AS (
+  SELECT y.person_id, y.year, y.using_agency_id, y.organisation_id, y.override_reasons,
+         coalesce(d.grade, y.proposed_grade) AS grade, d.decision_id IS NOT NULL AS decided
+    FROM cqs.year_result y
+    LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = y.person_id AND d.year = y.year
+), k AS (
+  SELECT f.*, f.year - row_number() OVER (PARTITION BY f.person_id ORDER BY f.year) AS streak
+    FROM f WHERE f.grade = 'khong_hoan_thanh'
+)
+SELECT k.using_agency_id AS agency_id, k.year, k.person_id, p.personnel_id, p.full_name, k.organisation_id,
+       k.decided, k.override_reasons,
+       row_number() OVER (PARTITION BY k.person_id, k.streak ORDER BY k.year)::integer AS consecutive_years
+  FROM k LEFT JOIN cqs.person p ON p.person_id = k.person_id;
+COMMENT ON VIEW cqs.not_completed IS
+  'Art. 23.3: people graded không hoàn thành nhiệm vụ per using agency and year (decided, else proposed), with the number of consecutive years';
 
 -- Split a fund to the đồng (largest-remainder method): weights = coefficient of the
 -- grade (x score if the regulation says so); whole-đồng floors, then the remainder one

@@ -347,7 +347,8 @@ BEGIN
   -- The procedure, each step by whoever the decree names (the functions check who acts).
   GRANT EXECUTE ON FUNCTION cqs.self_assess(bigint, date, numeric[], text, text),
                             cqs.propose_grade(bigint, integer, cqs.grade),
-                            cqs.file_complaint(bigint, text, date) TO cqs_servant, cqs_personnel;
+                            cqs.file_complaint(bigint, text, date),
+                            cqs.file_period_complaint(bigint, date, text, date) TO cqs_servant, cqs_personnel;
   GRANT EXECUTE ON FUNCTION cqs.confirm(bigint, date, numeric[], text),
                             cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) TO cqs_evaluator;
   GRANT INSERT, UPDATE, DELETE ON cqs.task_line TO cqs_evaluator, cqs_personnel;

@@ -64,6 +64,7 @@ REVOKE EXECUTE ON FUNCTION cqs.confirm(bigint, date, numeric[], text) FROM PUBLI
 REVOKE EXECUTE ON FUNCTION cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.propose_grade(bigint, integer, cqs.grade) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.file_complaint(bigint, text, date) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.file_period_complaint(bigint, date, text, date) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.resolve_complaint(bigint, text, text, date) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.choose_quota(bigint, integer, boolean, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.decide_organisation_grade(bigint, integer, cqs.grade, text, text) FROM PUBLIC;

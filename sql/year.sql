@@ -158,13 +158,15 @@ SELECT d.grade, d.reference, d.supersedes IS NOT NULL AS is_regrading, d.reason
   FROM cqs.grade_decision d JOIN cqs.person p USING (person_id) WHERE p.personnel_id = 'Y-MAT' ORDER BY d.decision_id;
 SELECT personnel_id, final_grade, status, decision_ref FROM cqs.year_results WHERE personnel_id = 'Y-MAT';
 
--- A complaint (Art. 22) filed Friday 2026-08-28: 7 working days skip the weekends and
--- Quốc khánh (1-2/9), so it is due Thursday 2026-09-10; resolved on the 11th: overdue.
+-- A complaint (Art. 22) about a monthly result -- July's, notified -- filed Friday
+-- 2026-08-28: 7 working days skip the weekends and Quốc khánh (1-2/9), so it is due
+-- Thursday 2026-09-10; resolved on the 11th: overdue.  (A complaint is dated after what
+-- it is about: filed on 28/8, it can be about July, not about the year's decision.)
 INSERT INTO cqs.public_holiday VALUES ('2026-09-01', 'Quốc khánh (nghỉ bù)'), ('2026-09-02', 'Quốc khánh');
 SELECT cqs.add_working_days('2026-08-28', 7) AS due_with_holidays;
-INSERT INTO cqs.complaint (person_id, decision_id, filed_on, content, resolved_on, outcome)
-SELECT d.person_id, d.decision_id, '2026-08-28', 'Không đồng ý với mức xếp loại', '2026-09-11', 'rejected'
-  FROM cqs.grade_decisions_in_force d JOIN cqs.person p USING (person_id) WHERE p.personnel_id = 'Y-MAT';
+INSERT INTO cqs.complaint (person_id, period, filed_on, content, resolved_on, outcome)
+SELECT p.person_id, '2026-07-01', '2026-08-28', 'Không đồng ý với kết quả tháng 7', '2026-09-11', 'rejected'
+  FROM cqs.person p WHERE p.personnel_id = 'Y-MOVE';
 SELECT filed_on, due_on, resolved_on, overdue FROM cqs.complaints;
 SELECT kind, due_on, done_on FROM cqs.overdue WHERE kind = 'complaint';
 

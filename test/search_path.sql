@@ -867,6 +867,7 @@ SELECT cqs.propose_grade(:h, 2026, 'tot') AS admin_proposed \gset
 SELECT cqs.decide_grade(:s1, 2026, 'tot', 'QĐ 10/QĐ-SP', 'Giám đốc Sở') AS admin_decision_s1 \gset
 SELECT cqs.decide_organisation_grade(:u, 2026, 'tot', 'QĐ 11/QĐ-SP', 'Giám đốc Sở') AS admin_org_decided \gset
 SELECT cqs.file_complaint(:admin_decision_s1, 'Đề nghị xem xét lại', '2026-12-21') AS admin_complaint \gset
+SELECT cqs.file_period_complaint(:s2, '2026-03-01', 'Đề nghị xem xét kết quả tháng 3', '2026-04-06') AS admin_period_complaint \gset
 SELECT cqs.resolve_complaint(:admin_complaint, 'rejected', 'Không có căn cứ', '2026-12-23') AS admin_resolved \gset
 SELECT cqs.choose_quota(:s1, 2026, true, 'QĐ 12') AS admin_quota \gset
 SELECT pg_catalog.sum(amount) AS admin_bonus_total, pg_catalog.count(*) AS admin_bonus_people

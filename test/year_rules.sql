@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(23);
+SELECT plan(36);
 
 -- Organisations: a city, one using agency per row (each its own quota group), a
 -- quarterly one for row 11.
@@ -205,6 +205,75 @@ SELECT ok(cqs.grade_year(2026) > 0, 'graded again with R2''s January-March impor
 SELECT results_eq($$SELECT months_counted, cardinality(missing_periods) FROM y WHERE personnel_id = 'R2'$$,
                   $$VALUES (3, 9)$$,
                   'imported totals count for the months before the start; April-December are still unconfirmed');
+
+-- Organisations (Art. 8-9).  Row 10: under one authority, four computed tốt, one the
+-- authority decided tốt (a gap case: 85 points, 80% on time), one at 95 meeting Art. 8.1.
+INSERT INTO cqs.organisation (code, name, kind) VALUES ('YR-R10', 'UBND R10', 'managing_agency'),
+                                                       ('YR-R15', 'UBND R15', 'managing_agency');
+INSERT INTO cqs.organisation (code, name, kind, parent_id)
+SELECT v.code, v.code, v.kind, pg_temp.org(v.parent)
+  FROM (VALUES ('YR-10A', 'using_agency', 'YR-R10'), ('YR-10B', 'using_agency', 'YR-R10'),
+               ('YR-10C', 'using_agency', 'YR-R10'), ('YR-10D', 'using_agency', 'YR-R10'),
+               ('YR-10GAP', 'using_agency', 'YR-R10'), ('YR-10TOP', 'using_agency', 'YR-R10'),
+               ('YR-15P', 'using_agency', 'YR-R15'), ('YR-23', 'using_agency', 'YR-R15')) AS v(code, kind, parent);
+INSERT INTO cqs.organisation (code, name, kind, parent_id) VALUES ('YR-15U', 'Phòng', 'unit', pg_temp.org('YR-15P'));
+INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_scores, tasks_assigned, tasks_completed,
+                                   tasks_on_time, tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done)
+SELECT pg_temp.org(v.code), 2026, '{10,10,10}', v.tasks, v.assigned, v.assigned, v.on_time, v.exceeded, 0, 40, 40
+  FROM (VALUES ('YR-10A', '{8,11,8,4,7,4,5,3}'::numeric[], 50, 50, 0), ('YR-10B', '{8,11,8,4,7,4,5,3}', 50, 50, 0),
+               ('YR-10C', '{8,11,8,4,7,4,5,3}', 50, 50, 0), ('YR-10D', '{8,11,8,4,7,4,5,3}', 50, 50, 0),
+               ('YR-10GAP', '{9,14,9,4,9,4,9,3}', 50, 40, 0),        -- 85 points, 80% on time: the decree is silent
+               ('YR-10TOP', '{10,15,10,5,10,5,10,0}', 50, 50, 20),   -- 95 points, Art. 8.1 met
+               ('YR-15P', '{10,15,10,5,10,5,10,0}', 50, 50, 20),     -- 95, but its division awaits the authority
+               ('YR-15U', '{9,14,9,4,9,4,9,3}', 50, 40, 0),          -- the division: 85, 80% on time
+               ('YR-23', '{10,15,10,5,10,5,7,0}', 0, 0, 0))         -- 92 points, no assigned task
+       AS v(code, tasks, assigned, on_time, exceeded);
+SELECT ok(cqs.grade_organisations(2026) > 0, 'organisations graded');
+SELECT is((SELECT status FROM cqs.organisation_results WHERE code = 'YR-10GAP'), 'needs_authority_decision',
+          'row 10: the gap case awaits the authority');
+SELECT is((SELECT quota_outcome FROM cqs.organisation_results WHERE code = 'YR-10TOP'), 'loses',
+          'row 10: before the authority decides it, four tốt allow no xuất sắc');
+SELECT lives_ok($$SELECT cqs.decide_organisation_grade(pg_temp.org('YR-10GAP'), 2026, 'tot', 'QĐ 9/QĐ-UBND')$$,
+                'row 10: the authority decides the gap case tốt');
+SELECT ok(cqs.grade_organisations(2026) > 0, 'organisations graded again');
+SELECT results_eq($$SELECT code, final_grade, quota_outcome FROM cqs.organisation_results
+                     WHERE code IN ('YR-10GAP', 'YR-10TOP') ORDER BY code$$,
+                  $$VALUES ('YR-10GAP'::text, 'tot'::cqs.grade, NULL::text), ('YR-10TOP', 'xuat_sac', 'keeps')$$,
+                  'row 10: the decided tốt counts in the base (five tốt): the 95 keeps xuất sắc (Art. 8.5)');
+-- Row 15.
+SELECT results_eq($$SELECT computed_grade, needs_decision_reason LIKE '%waits: direct subordinate(s) YR-15U still await%'
+                      FROM cqs.organisation_results WHERE code = 'YR-15P'$$,
+                  $$VALUES (NULL::cqs.grade, true)$$,
+                  'row 15: a parent at 95 waits while its division awaits the authority (Art. 8.1.b, 9.1)');
+-- Row 23.
+SELECT results_eq($$SELECT computed_grade, needs_decision_reason FROM cqs.organisation_results WHERE code = 'YR-23'$$,
+                  $$VALUES (NULL::cqs.grade,
+                            '92 points with no assigned tasks: Art. 8''s conditions on tasks cannot be assessed; the authority decides'::text)$$,
+                  'row 23: 92 points with no assigned task: the authority decides (not xuất sắc)');
+
+-- Row 18 (Art. 22): a complaint about a month's result is recordable; one dated before
+-- its decision is refused.
+SELECT ok(cqs.file_period_complaint(pg_temp.pid('R4-94'), '2026-03-01', 'Đề nghị xem xét kết quả tháng 3', '2026-04-06') > 0,
+          'row 18: a complaint about March''s result, filed in April');
+SELECT is((SELECT due_on FROM cqs.complaints WHERE person_id = pg_temp.pid('R4-94')), '2026-04-15'::date,
+          'row 18: due 7 working days later');
+SELECT throws_ok($$SELECT cqs.file_period_complaint(pg_temp.pid('R4-94'), '2026-03-01', 'sớm', '2026-03-20')$$,
+                 '23514', NULL, 'row 18: a complaint about March filed before March ended: 23514');
+INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_at, reference)
+VALUES (pg_temp.pid('R4-94'), 2026, pg_temp.org('YR-4'), 'xuat_sac', 'test', '2026-12-10 09:00+07', 'QĐ 3');
+SELECT throws_ok($$SELECT cqs.file_complaint(d.decision_id, 'trước quyết định', '2026-12-01')
+                     FROM cqs.grade_decision d WHERE d.person_id = pg_temp.pid('R4-94')$$,
+                 '23514', 'complaint filed on 2026-12-01 is dated before what it complains about (2026-12-10)',
+                 'row 18: a complaint dated before its decision: 23514');
+
+-- Row 25 (Art. 23.3): who was graded không hoàn thành nhiệm vụ, with consecutive years.
+INSERT INTO cqs.year_result (person_id, year, organisation_id, using_agency_id, role, duty_group, months_worked,
+                             months_counted, mean_total, score_grade, proposed_grade)
+VALUES (pg_temp.pid('R3'), 2025, pg_temp.org('YR-3U'), pg_temp.org('YR-3'), 'head', 'chung', 12, 12, 45, 'khong_hoan_thanh',
+        'khong_hoan_thanh');
+SELECT results_eq($$SELECT year, consecutive_years, agency_id FROM cqs.not_completed WHERE personnel_id = 'R3' ORDER BY year$$,
+                  $$VALUES (2025, 1, pg_temp.org('YR-3')), (2026, 2, pg_temp.org('YR-3'))$$,
+                  'row 25: R3 is in the list for 2025 and 2026, the second year running');
 
 SELECT * FROM finish();
 ROLLBACK;
