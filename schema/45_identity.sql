@@ -127,7 +127,7 @@ COMMENT ON FUNCTION cqs.act_as(text) IS
 -- portal acting for a person has that person's mandates only; a login has its own and
 -- its person's.  identified_only: analysts count only with an identified mandate.
 CREATE FUNCTION cqs._mandate_scope(kinds text[], identified_only boolean DEFAULT false) RETURNS bigint[]
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   WITH who AS (
     SELECT cqs.acting_person() AS person_id,
            CASE WHEN cqs._token_person() IS NULL THEN cqs._actor_login() END AS login
@@ -183,7 +183,7 @@ RETURN daterange(cqs.period_start(from_day, cadence),
 --   - as a deputy with an assigned field, where the agency delegated it: the unit's
 --     staff of that field.
 CREATE FUNCTION cqs._evaluated() RETURNS TABLE (person_id bigint, organisation_id bigint)
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER ROWS 50 SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER ROWS 50 SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   WITH RECURSIVE
   mine AS (
     SELECT h.* FROM cqs.posting h WHERE h.person_id = cqs.acting_person() AND h.role IN ('head', 'deputy')
@@ -250,7 +250,7 @@ $$;
 -- The people whose identifying records the actor may read: themself, those they
 -- evaluate, and everyone ever posted where they hold an identified mandate.
 CREATE FUNCTION cqs._identified_people() RETURNS bigint[]
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   SELECT coalesce(array_agg(DISTINCT x.person_id), '{}')
     FROM (SELECT cqs.acting_person() AS person_id
           UNION ALL
@@ -263,7 +263,7 @@ $$;
 
 -- The people whose records the personnel section acting may manage.
 CREATE FUNCTION cqs._personnel_people() RETURNS bigint[]
-LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   SELECT coalesce(array_agg(DISTINCT ps.person_id), '{}')
     FROM cqs.posting ps WHERE ps.organisation_id = ANY (cqs._personnel_organisations())
 $$;
