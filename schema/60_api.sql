@@ -159,7 +159,8 @@ CREATE VIEW cqs.year_results AS
 SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted, r.mean_total, r.score_grade,
        r.override_reasons, r.quota_outcome, coalesce(d.grade, r.proposed_grade) AS final_grade,
        r.not_graded_reason,
-       CASE WHEN r.not_graded_reason IS NOT NULL THEN 'not_graded'
+       CASE WHEN r.not_graded_reason LIKE 'incomplete:%' THEN 'incomplete'
+            WHEN r.not_graded_reason IS NOT NULL THEN 'not_graded'
             WHEN EXISTS (SELECT 1 FROM cqs.complaint c WHERE c.decision_id = d.decision_id AND c.resolved_on IS NULL)
               THEN 'complaint_open'
             WHEN d.notified_at IS NOT NULL THEN 'notified'
@@ -168,7 +169,7 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
             ELSE 'proposed' END AS status,
        d.decided_by, d.decided_at,
        r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
-       r.stale, r.using_agency_id
+       r.stale, r.using_agency_id, r.worked, r.missing_periods
   FROM cqs.year_result r
   -- LEFT: every year result names a person (a reference), and a query that does not ask
   -- for personnel_id (the grade distribution) then skips the people table altogether

@@ -126,7 +126,7 @@ SELECT results_eq($$SELECT proposed_grade, mean_total, missing_periods FROM y WH
 SELECT matches((SELECT not_graded_reason FROM y WHERE personnel_id = 'R1'),
                '^incomplete: no confirmed result for 2026-04, .*2026-12 \(Art\. 17\.2-17\.3\)',
                'row 1: the reason says the year is incomplete, with the article');
-SELECT is((SELECT status FROM cqs.year_results WHERE personnel_id = 'R1'), 'not_graded', 'row 1: status not_graded');
+SELECT is((SELECT status FROM cqs.year_results WHERE personnel_id = 'R1'), 'incomplete', 'row 1: status incomplete');
 -- Row 2.
 SELECT results_eq($$SELECT proposed_grade, cardinality(missing_periods) FROM y WHERE personnel_id = 'R2'$$,
                   $$VALUES (NULL::cqs.grade, 12)$$,
