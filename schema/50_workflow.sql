@@ -271,11 +271,59 @@ BEGIN
   END IF;
 END $$;
 
+-- What a decision may not break (DOMAIN.md section 5, Art. 20-21): a grade above the score
+-- band, anything but khong_hoan_thanh under an override, a head above their organisation
+-- (or before it is graded), xuat_sac beyond the quota without the authority's recorded
+-- choice -- refused (23514, naming the rule); any other departure from the proposal needs
+-- a written reason (22023).
+CREATE FUNCTION cqs._check_decision(p_res cqs.year_result, p_grade cqs.grade, p_reason text) RETURNS void
+LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_org record;
+BEGIN
+  IF p_grade IS NULL THEN
+    RAISE EXCEPTION 'a decision needs a grade' USING ERRCODE = 'invalid_parameter_value';
+  END IF;
+  IF cardinality(p_res.override_reasons) > 0 AND p_grade <> 'khong_hoan_thanh' THEN
+    RAISE EXCEPTION 'person % cannot be graded % for %: %', p_res.person_id, p_grade, p_res.year, p_res.override_reasons[1]
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'decision_respects_overrides',
+            HINT = 'Art. 20.4: an override forces không hoàn thành nhiệm vụ whatever the score.';
+  END IF;
+  IF p_res.score_grade IS NOT NULL AND p_grade > p_res.score_grade THEN
+    RAISE EXCEPTION 'person % cannot be graded % for %: a mean of % grades at most %', p_res.person_id, p_grade,
+                    p_res.year, p_res.mean_total, p_res.score_grade
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'decision_within_score_band',
+            HINT = 'Art. 20.1-20.3: the grade follows the score band.';
+  END IF;
+  IF p_res.role = 'head' THEN
+    SELECT o.final_grade, o.code INTO v_org FROM cqs.organisation_results o
+     WHERE o.organisation_id = p_res.organisation_id AND o.year = p_res.year;
+    IF v_org.final_grade IS NULL THEN
+      RAISE EXCEPTION 'person % heads organisation %, which is not graded for % yet: the decision waits',
+                      p_res.person_id, p_res.organisation_id, p_res.year
+        USING ERRCODE = 'object_not_in_prerequisite_state',
+              HINT = 'Art. 20.6: a head''s grade is never above their organisation''s; grade the organisation first.';
+    END IF;
+  END IF;
+  PERFORM cqs._check_head_cap(p_res.person_id, p_res.year, p_grade);
+  IF p_grade = 'xuat_sac' AND coalesce(p_res.quota_outcome, 'keeps') NOT IN ('keeps', 'kept_by_authority') THEN
+    RAISE EXCEPTION 'person % cannot be graded xuat_sac for %: the quota outcome is % and the authority recorded no choice',
+                    p_res.person_id, p_res.year, p_res.quota_outcome
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'decision_within_quota',
+            HINT = 'Art. 20.5: record the authority''s choice first (cqs.choose_quota), then grade the year again.';
+  END IF;
+  IF p_grade IS DISTINCT FROM p_res.proposed_grade AND (p_reason IS NULL OR length(btrim(p_reason)) = 0) THEN
+    RAISE EXCEPTION 'grading person % % for % departs from the proposal (%): say why', p_res.person_id, p_grade,
+                    p_res.year, coalesce(p_res.proposed_grade::text, 'none')
+      USING ERRCODE = 'invalid_parameter_value', HINT = 'DOMAIN.md section 5: a departure from the proposal needs a written reason.';
+  END IF;
+END $$;
+
 -- Art. 21: the competent authority decides a person's grade.  Heads and deputies need
 -- the Party committee's opinion first (Art. 21.1.c, 21.2.c).  Who decided is the acting
 -- person and login; the title and reference are the document's.
 CREATE FUNCTION cqs.decide_grade(person_id bigint, year integer, grade cqs.grade, reference text,
-                                 title text DEFAULT NULL)
+                                 title text DEFAULT NULL, reason text DEFAULT NULL)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -316,15 +364,24 @@ BEGIN
     RAISE EXCEPTION 'person % is a %: the Party committee''s opinion is required before the decision', decide_grade.person_id, v_res.role
       USING ERRCODE = 'object_not_in_prerequisite_state', HINT = 'Art. 21.1.c, 21.2.c: record it in cqs.year_grading.';
   END IF;
-  PERFORM cqs._check_head_cap(decide_grade.person_id, decide_grade.year, decide_grade.grade);
-  PERFORM cqs._audit_reason(decide_grade.reference);
-  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_by_person, title, reference)
+  -- Art. 21.1: the meeting (with minutes) and the personnel section's proposal come first.
+  IF NOT EXISTS (SELECT 1 FROM cqs.year_grading g WHERE g.person_id = decide_grade.person_id AND g.year = decide_grade.year
+                    AND g.meeting_minutes_ref IS NOT NULL AND g.personnel_proposal IS NOT NULL) THEN
+    RAISE EXCEPTION 'person %''s grading procedure for % is not recorded: the meeting minutes and the personnel section''s proposal come before the decision',
+                    decide_grade.person_id, decide_grade.year
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Art. 21.1.b, 21.1.d: record meeting_minutes_ref and personnel_proposal in cqs.year_grading.';
+  END IF;
+  PERFORM cqs._check_decision(v_res, decide_grade.grade, decide_grade.reason);
+  PERFORM cqs._audit_reason(coalesce(decide_grade.reason, decide_grade.reference));
+  INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_by_person, title, reference,
+                                  reason)
   VALUES (decide_grade.person_id, decide_grade.year, v_res.organisation_id, decide_grade.grade,
-          cqs._actor_login(), cqs.acting_person(), decide_grade.title, decide_grade.reference)
+          cqs._actor_login(), cqs.acting_person(), decide_grade.title, decide_grade.reference, decide_grade.reason)
   RETURNING decision_id INTO v_id;
   RETURN v_id;
 END $$;
-COMMENT ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text) IS
+COMMENT ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text, text) IS
   'Art. 21: the competent authority''s grading decision, recorded with the acting person and login (heads and deputies need the Party committee''s opinion first)';
 
 -- Art. 21.3: a re-grading is a new decision replacing the one in force, by the
@@ -354,7 +411,8 @@ BEGIN
     RAISE EXCEPTION 're-grading person % needs a reference and a reason', regrade.person_id
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Art. 21.3: say which decision and why.';
   END IF;
-  PERFORM cqs._check_head_cap(regrade.person_id, regrade.year, regrade.grade);
+  PERFORM cqs._check_decision((SELECT r FROM cqs.year_result r WHERE r.person_id = regrade.person_id AND r.year = regrade.year),
+                              regrade.grade, regrade.reason);
   PERFORM cqs._audit_reason(regrade.reason);
   INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, decided_by_person, title,
                                   reference, supersedes, reason)
@@ -421,6 +479,14 @@ BEGIN
     RAISE EXCEPTION 'person % leads organisation % and cannot decide its grade', cqs.acting_person(),
                     decide_organisation_grade.organisation_id
       USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 9: the authority above recognises the organisation.';
+  END IF;
+  IF EXISTS (SELECT 1 FROM cqs.grade_decisions_in_force d JOIN cqs.year_result r USING (person_id, year)
+              WHERE r.organisation_id = decide_organisation_grade.organisation_id AND r.role = 'head'
+                AND d.year = decide_organisation_grade.year AND d.grade > decide_organisation_grade.grade) THEN
+    RAISE EXCEPTION 'organisation % cannot be graded % for %: its head''s decision in force is above it',
+                    decide_organisation_grade.organisation_id, decide_organisation_grade.grade, decide_organisation_grade.year
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'head_not_above_organisation',
+            HINT = 'Art. 20.6: re-grade the head first (cqs.regrade), with the reason.';
   END IF;
   PERFORM cqs._audit_reason(decide_organisation_grade.reference);
   UPDATE cqs.organisation_year y

@@ -402,7 +402,7 @@ BEGIN
                 tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done, shortcomings_fixed, violation_concluded,
                 violation_note, force_majeure, self_proposed_grade) ON cqs.organisation_year TO cqs_personnel;
   GRANT EXECUTE ON FUNCTION cqs.lock_period(bigint, date, text, boolean) TO cqs_personnel;
-  GRANT EXECUTE ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text),
+  GRANT EXECUTE ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text, text),
                             cqs.regrade(bigint, integer, cqs.grade, text, text, text),
                             cqs.choose_quota(bigint, integer, boolean, text),
                             cqs.decide_organisation_grade(bigint, integer, cqs.grade, text, text),

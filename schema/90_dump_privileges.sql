@@ -55,7 +55,7 @@ REVOKE EXECUTE ON FUNCTION cqs.lock_period(bigint, date, text, boolean) FROM PUB
 REVOKE EXECUTE ON FUNCTION cqs.import_catalogue(bigint, text, date, text, numeric, integer, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.grade_organisations(integer) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.grade_year(integer) FROM PUBLIC;
-REVOKE EXECUTE ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.decide_grade(bigint, integer, cqs.grade, text, text, text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.regrade(bigint, integer, cqs.grade, text, text, text) FROM PUBLIC;
 -- Every step of the procedure is granted to the roles the decree names (cqs.setup_roles);
 -- the functions then check who acts.

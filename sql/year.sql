@@ -138,13 +138,21 @@ SELECT cqs.grade_year(2026) AS graded;
 SELECT personnel_id, quota_outcome, final_grade
   FROM cqs.year_results WHERE personnel_id LIKE 'Y-Q_' AND score_grade = 'xuat_sac' ORDER BY personnel_id;
 
+-- Art. 21.1: the meeting (with minutes) and the personnel section's proposal, recorded
+-- for everyone graded before any decision.
+INSERT INTO cqs.year_grading AS g (person_id, year, meeting_minutes_ref, meeting_on, personnel_proposal, personnel_proposed_at)
+SELECT r.person_id, r.year, 'BB 1/2026', '2026-12-03', r.proposed_grade, '2026-12-04 09:00+07'
+  FROM cqs.year_result r WHERE r.year = 2026 AND r.proposed_grade IS NOT NULL
+ON CONFLICT ON CONSTRAINT year_grading_pkey DO UPDATE
+   SET meeting_minutes_ref = EXCLUDED.meeting_minutes_ref, meeting_on = EXCLUDED.meeting_on,
+       personnel_proposal = EXCLUDED.personnel_proposal, personnel_proposed_at = EXCLUDED.personnel_proposed_at;
 -- Decisions: a head or deputy needs the Party committee's opinion first (55000).
 \set VERBOSITY terse
 SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 1', 'Chủ tịch UBND') FROM cqs.person WHERE personnel_id = 'Y-HEADB';
 SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 1', 'Giám đốc') FROM cqs.person WHERE personnel_id = 'Y-FIVE';
 \set VERBOSITY default
-INSERT INTO cqs.year_grading (person_id, year, self_proposed_grade, party_opinion, party_opinion_at)
-SELECT person_id, 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07' FROM cqs.person WHERE personnel_id = 'Y-HEADB';
+UPDATE cqs.year_grading SET self_proposed_grade = 'tot', party_opinion = 'Đồng ý', party_opinion_at = '2026-12-05 10:00+07'
+ WHERE year = 2026 AND person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'Y-HEADB');
 SELECT cqs.decide_grade(person_id, 2026, 'tot', 'QĐ 1/QĐ-UBND', 'Chủ tịch UBND') > 0 AS decided
   FROM cqs.person WHERE personnel_id = 'Y-HEADB';
 

@@ -282,6 +282,14 @@ SELECT ps.person_id, 2026, ps.organisation_id, coalesce(pol.using_agency_id, ps.
        85, 'tot', 'tot'
   FROM cqs.posting ps JOIN cqs.organisation_policy pol USING (organisation_id);
 RESET cqs.refresh_mode;
+-- Art. 21.1: the meeting (with minutes) and the personnel section's proposal, recorded
+-- for everyone graded before any decision.
+INSERT INTO cqs.year_grading AS g (person_id, year, meeting_minutes_ref, meeting_on, personnel_proposal, personnel_proposed_at)
+SELECT r.person_id, r.year, 'BB 1/2026', '2026-12-03', r.proposed_grade, '2026-12-04 09:00+07'
+  FROM cqs.year_result r WHERE r.year = 2026 AND r.proposed_grade IS NOT NULL
+ON CONFLICT ON CONSTRAINT year_grading_pkey DO UPDATE
+   SET meeting_minutes_ref = EXCLUDED.meeting_minutes_ref, meeting_on = EXCLUDED.meeting_on,
+       personnel_proposal = EXCLUDED.personnel_proposal, personnel_proposed_at = EXCLUDED.personnel_proposed_at;
 SET ROLE rx_gdb;
 SELECT throws_ok(format($$INSERT INTO cqs.quota_decision (organisation_id, year, for_people, rate, decided_by, decided_at, decision_ref)
                           VALUES (%s, 2026, true, 0.25, 'Giám đốc Sở B', now(), 'QĐ 77')$$, :a), '42501', NULL,
@@ -301,7 +309,12 @@ SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'xuat_sac', 'QĐ 11'
 SELECT throws_ok(format($$SELECT cqs.decide_grade(%s, 2026, 'tot', 'QĐ 12')$$, :nvb), '42501', NULL,
                  'nor another agency''s');
 RESET ROLE;
-INSERT INTO cqs.year_grading (person_id, year, party_opinion, party_opinion_at) VALUES (:gda, 2026, 'Đồng ý', now());
+UPDATE cqs.year_grading SET party_opinion = 'Đồng ý', party_opinion_at = now() WHERE person_id = :gda AND year = 2026;
+-- Sở A is graded first: a head's decision waits for the organisation's (Art. 20.6).
+INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_scores, tasks_assigned, tasks_completed,
+                                   tasks_on_time, tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done)
+VALUES (:a, 2026, '{10,10,10}', '{8,11,8,4,7,4,5,3}', 50, 50, 50, 0, 0, 40, 40);
+SELECT cqs.grade_organisations(2026) > 0 AS organisations_graded \gset
 SET ROLE rx_ct;
 SELECT ok(cqs.decide_grade(:gda, 2026, 'tot', 'QĐ 5/QĐ-UBND', 'Chủ tịch UBND') > 0,
           'the chairman decides the director''s grade (after the Party committee''s opinion)');

@@ -26,7 +26,7 @@ SELECT function_privs_are('cqs', 'grade_year', ARRAY['integer'], 'public', '{}':
                           'grade_year is not executable by PUBLIC');
 SELECT function_privs_are('cqs', 'lock_period', ARRAY['bigint', 'date', 'text', 'boolean'], 'public', '{}'::text[],
                           'lock_period is not executable by PUBLIC');
-SELECT function_privs_are('cqs', 'decide_grade', ARRAY['bigint', 'integer', 'cqs.grade', 'text', 'text'], 'public', '{}'::text[],
+SELECT function_privs_are('cqs', 'decide_grade', ARRAY['bigint', 'integer', 'cqs.grade', 'text', 'text', 'text'], 'public', '{}'::text[],
                           'decide_grade is not executable by PUBLIC');
 SELECT function_privs_are('cqs', 'classify', ARRAY['numeric', 'boolean'], 'public', ARRAY['EXECUTE'],
                           'the pure C functions stay executable by everyone');

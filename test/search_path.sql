@@ -114,13 +114,20 @@ SELECT ps.person_id, m::date, ps.organisation_id, 85, 'hệ thống cũ', 'BC 1/
  WHERE p.personnel_id LIKE 'SP-%' AND m <> '2026-03-01';
 -- Heads are decided after the Party committee's opinion; the department splits bonuses;
 -- the unit has an organisation year to grade.
-INSERT INTO cqs.year_grading (person_id, year, party_opinion, party_opinion_at)
-VALUES (:h, 2026, 'Đồng ý', '2026-12-01'), (:uh, 2026, 'Đồng ý', '2026-12-01');
+-- The meeting's minutes and the personnel section's proposal come before any decision
+-- (Art. 21.1).
+INSERT INTO cqs.year_grading (person_id, year, party_opinion, party_opinion_at, meeting_minutes_ref, meeting_on,
+                              personnel_proposal, personnel_proposed_at)
+VALUES (:h, 2026, 'Đồng ý', '2026-12-01', 'BB 1/2026', '2026-12-02', 'tot', '2026-12-03'),
+       (:uh, 2026, 'Đồng ý', '2026-12-01', 'BB 1/2026', '2026-12-02', 'tot', '2026-12-03'),
+       (:s1, 2026, NULL, NULL, 'BB 1/2026', '2026-12-02', 'tot', '2026-12-03'),
+       (:s2, 2026, NULL, NULL, 'BB 1/2026', '2026-12-02', 'tot', '2026-12-03');
 INSERT INTO cqs.bonus_regulation (organisation_id, grade, coefficient)
 VALUES (:d, 'xuat_sac', 1.5), (:d, 'tot', 1.0), (:d, 'hoan_thanh', 0.5);
 INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_scores, tasks_assigned, tasks_completed,
                                    tasks_on_time, tasks_exceeded, tasks_late, planned_tasks, planned_tasks_done)
-VALUES (:u, 2026, '{8,8,8}', '{8,12,8,4,8,4,8,4}', 50, 50, 50, 5, 0, 40, 40);
+VALUES (:u, 2026, '{8,8,8}', '{8,12,8,4,8,4,8,4}', 50, 50, 50, 5, 0, 40, 40),
+       (:d, 2026, '{8,8,8}', '{8,12,8,4,8,4,8,4}', 50, 50, 50, 5, 0, 40, 40);   -- graded before its head
 -- The administrator's login acts as H, who holds the personnel and authority mandates
 -- over Sở SP-D.
 INSERT INTO cqs.person_login (login, person_id) VALUES ('regress_sp_admin', :h);

@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(36);
+SELECT plan(45);
 
 -- Organisations: a city, one using agency per row (each its own quota group), a
 -- quarterly one for row 11.
@@ -16,7 +16,7 @@ INSERT INTO cqs.organisation (code, name, kind) VALUES ('YR-CITY', 'UBND', 'mana
 INSERT INTO cqs.organisation (code, name, kind, parent_id, cadence)
 SELECT v.code, v.code, 'using_agency', (SELECT organisation_id FROM cqs.organisation WHERE code = 'YR-CITY'), v.cadence
   FROM (VALUES ('YR-1', NULL), ('YR-2', NULL), ('YR-3', NULL), ('YR-4', NULL), ('YR-5', NULL), ('YR-6', NULL),
-               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL))
+               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-13', NULL), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL))
        AS v(code, cadence);
 INSERT INTO cqs.organisation (code, name, kind, parent_id)
 SELECT 'YR-3U', 'Phòng', 'unit', organisation_id FROM cqs.organisation WHERE code = 'YR-3';
@@ -42,6 +42,7 @@ INSERT INTO fx VALUES
   ('R7-JUL1', 'YR-7', 'staff', 'civil_servant', '2026-07-01', NULL),
   ('R7-UNP', 'YR-7', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R11', 'YR-11', 'staff', 'civil_servant', '2026-06-01', NULL),
+  ('R13-H', 'YR-13', 'head', 'civil_servant', '2026-01-01', NULL),
   ('R17-LATE', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R17-ONTIME', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R20', 'YR-20A', 'staff', 'civil_servant', '2026-01-01', '2026-12-19'),
@@ -104,6 +105,8 @@ SELECT pg_temp.totals('R7-UNP', ARRAY['2026-01-01'::date] || pg_temp.months(7, 1
 -- Row 11 (Art. 17.3): a quarterly organisation, from 1 June; quarters 60 (one month worked), 95, 95.
 SELECT pg_temp.totals('R11', ARRAY['2026-04-01'::date], 60, 'confirmed', 'quarter');
 SELECT pg_temp.totals('R11', ARRAY['2026-07-01'::date, '2026-10-01'], 95, 'confirmed', 'quarter');
+-- Row 13: a head whose organisation is not graded.
+SELECT pg_temp.totals('R13-H', pg_temp.months(1, 12), 85);
 -- Row 17 and row 20.
 SELECT pg_temp.totals(p, pg_temp.months(1, 12), 80) FROM unnest(ARRAY['R17-LATE', 'R17-ONTIME']) p;
 SELECT pg_temp.totals('R20', pg_temp.months(1, 12), 80);
@@ -274,6 +277,32 @@ VALUES (pg_temp.pid('R3'), 2025, pg_temp.org('YR-3U'), pg_temp.org('YR-3'), 'hea
 SELECT results_eq($$SELECT year, consecutive_years, agency_id FROM cqs.not_completed WHERE personnel_id = 'R3' ORDER BY year$$,
                   $$VALUES (2025, 1, pg_temp.org('YR-3')), (2026, 2, pg_temp.org('YR-3'))$$,
                   'row 25: R3 is in the list for 2025 and 2026, the second year running');
+
+-- Decisions cannot break the rules (rows 13, 14, 24; Art. 20-21).
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R7-JUL1'), 2026, 'tot', 'QĐ 20')$$, '55000',
+                 format('person %s''s grading procedure for 2026 is not recorded: the meeting minutes and the personnel section''s proposal come before the decision', pg_temp.pid('R7-JUL1')),
+                 'row 24: no decision before the meeting''s minutes and the personnel section''s proposal (Art. 21.1)');
+INSERT INTO cqs.year_grading (person_id, year, meeting_minutes_ref, meeting_on, personnel_proposal, personnel_proposed_at,
+                              party_opinion, party_opinion_at)
+SELECT r.person_id, 2026, 'BB 7/2026', '2026-12-03', coalesce(r.proposed_grade, 'tot'), '2026-12-04',
+       CASE WHEN r.role = 'head' THEN 'Đồng ý' END, CASE WHEN r.role = 'head' THEN timestamptz '2026-12-04' END
+  FROM cqs.year_result r WHERE r.year = 2026;
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R7-JUL1'), 2026, 'xuat_sac', 'QĐ 21', NULL, 'xuất sắc')$$, '23514',
+                 format('person %s cannot be graded xuat_sac for 2026: a mean of 80.00 grades at most tot', pg_temp.pid('R7-JUL1')),
+                 'row 14: xuất sắc for a mean of 80 is refused, even with a reason (Art. 20)');
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R3'), 2026, 'tot', 'QĐ 22', NULL, 'đã khắc phục')$$, '23514', NULL,
+                 'row 14: tốt under an override (the leaders'' corruption override) is refused (Art. 20.4)');
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R5-95'), 2026, 'xuat_sac', 'QĐ 23', NULL, 'điểm cao')$$, '23514', NULL,
+                 'row 14: xuất sắc beyond the quota without the authority''s recorded choice is refused (Art. 20.5)');
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R7-JUL1'), 2026, 'hoan_thanh', 'QĐ 24')$$, '22023', NULL,
+                 'a departure from the proposal (hoàn thành for a proposed tốt) needs a written reason');
+SELECT lives_ok($$SELECT cqs.decide_grade(pg_temp.pid('R7-JUL1'), 2026, 'hoan_thanh', 'QĐ 24', NULL, 'vi phạm quy chế làm việc')$$,
+                'and is recorded with one');
+SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R13-H'), 2026, 'tot', 'QĐ 25')$$, '55000', NULL,
+                 'row 13: a head''s decision waits until their organisation is graded (Art. 20.6)');
+SELECT lives_ok($$SELECT cqs.decide_grade(pg_temp.pid('R4-H'), 2026, 'tot', 'QĐ 26')$$, 'the head of YR-4 (tốt) is decided tốt');
+SELECT throws_ok($$SELECT cqs.decide_organisation_grade(pg_temp.org('YR-4'), 2026, 'hoan_thanh', 'QĐ 27')$$, '23514', NULL,
+                 'row 13: the organisation cannot then be decided below its head''s decision (re-grade the head first)');
 
 SELECT * FROM finish();
 ROLLBACK;
