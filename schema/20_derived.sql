@@ -92,6 +92,7 @@ CREATE TABLE cqs.year_result (
   period_totals        jsonb NOT NULL DEFAULT '{}',      -- the period totals it was graded on, by period start
   worked               interval,                         -- Art. 11.1: time worked in the year (postings less leave)
   missing_periods      text[] NOT NULL DEFAULT '{}',     -- Art. 17.2-17.3: periods worked without a confirmed result
+  rounding_note        text,                             -- where rounding the mean moved it across a grade boundary
   PRIMARY KEY (person_id, year)
 );
 CREATE INDEX year_result_year_org_idx ON cqs.year_result (year, using_agency_id, duty_group);

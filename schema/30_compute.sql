@@ -112,6 +112,14 @@ RETURN CASE WHEN $1 = 'support_staff' AND $4 IS NULL
                    || CASE WHEN $3 IS NULL THEN '; general criteria not scored yet (Art. 12.1, Form 01)' ELSE '' END
               WHEN $3 IS NULL THEN 'general criteria not scored yet (Art. 12.1, Form 01)' END;
 
+-- Rounding is not in the decree (DOMAIN.md section 4): where it moved a total across a
+-- grade boundary (90, 70, 50), say so, so that the authority sees it.
+CREATE FUNCTION cqs._rounding_note(exact numeric, rounded numeric) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN cqs.classify(exact) IS DISTINCT FROM cqs.classify(rounded)
+            THEN pg_catalog.format('rounding %s to %s moved it from %s to %s', exact, rounded,
+                                   cqs.classify(exact), cqs.classify(rounded)) END;
+
 -- Which discipline counts for which year (Art. 11.3.a-b): the earliest decision for an
 -- act counts, once; an act already used in an earlier year does not count again.
 CREATE VIEW cqs.discipline_counted AS
@@ -336,7 +344,8 @@ BEGIN ATOMIC
          CASE WHEN lead THEN 100 END, CASE WHEN lead THEN coalesce(a.dd, 100) END,
          CASE WHEN lead THEN coalesce(a.e, 100) END,
          ts.task_score, g.general, tot.total, tot.total, cqs.classify(tot.total),
-         cqs._period_note(pe.kind, (k.r).assigned_units, g.general, a.support_quality),
+         concat_ws('; ', cqs._period_note(pe.kind, (k.r).assigned_units, g.general, a.support_quality),
+                   cqs._rounding_note(g.general + ts.task_score * 0.7, tot.total)),
          pol.lateness_mode, pol.cap_mode, pol.decimals, pol.criteria_set_id,
          (SELECT cqs._extension_version()), now()
     FROM k

@@ -608,7 +608,7 @@ BEGIN
     person_id bigint PRIMARY KEY, person_kind text, organisation_id bigint, using_agency_id bigint, role text,
     duty_group text, decimals integer, led_in_year boolean, worked interval, worked_or_sick interval,
     sick_or_maternity boolean, months_worked integer, months_counted integer, missing text[],
-    mean_total numeric, score_grade cqs.grade, reasons text[], pre_cap cqs.grade, cap_reason text,
+    mean_total numeric, exact_mean numeric, score_grade cqs.grade, reasons text[], pre_cap cqs.grade, cap_reason text,
     capped cqs.grade, quota_outcome text, proposed cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
 
   -- Grading organisation (Art. 19.1): where the person works at grading time, on or
@@ -693,6 +693,7 @@ BEGIN
      SET months_worked = s.months_worked, months_counted = s.counted, missing = s.missing,
          mean_total = CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0
                            THEN round(s.weighted / s.weights, y.decimals) END,
+         exact_mean = CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0 THEN s.weighted / s.weights END,
          period_totals = s.totals
     FROM (
       SELECT w.person_id, sum(w.months)::integer AS months_worked,
@@ -822,10 +823,11 @@ BEGIN
   INSERT INTO cqs.year_result AS r
         (person_id, year, organisation_id, using_agency_id, role, duty_group, months_worked, months_counted,
          mean_total, score_grade, override_reasons, quota_outcome, cap_reason, proposed_grade,
-         not_graded_reason, computed_at, stale, period_totals, worked, missing_periods)
+         not_graded_reason, computed_at, stale, period_totals, worked, missing_periods, rounding_note)
   SELECT person_id, grade_year.year, organisation_id, using_agency_id, role, duty_group, months_worked,
          coalesce(months_counted, 0), mean_total, score_grade, reasons, quota_outcome, cap_reason,
-         proposed, not_graded, now(), false, coalesce(period_totals, '{}'), worked, missing
+         proposed, not_graded, now(), false, coalesce(period_totals, '{}'), worked, missing,
+         cqs._rounding_note(exact_mean, mean_total)
     FROM _cqs_year
   ON CONFLICT (person_id, year) DO UPDATE
      SET organisation_id = excluded.organisation_id, using_agency_id = excluded.using_agency_id,
@@ -835,7 +837,8 @@ BEGIN
          quota_outcome = excluded.quota_outcome, cap_reason = excluded.cap_reason,
          proposed_grade = excluded.proposed_grade, not_graded_reason = excluded.not_graded_reason,
          computed_at = excluded.computed_at, stale = false, period_totals = excluded.period_totals,
-         worked = excluded.worked, missing_periods = excluded.missing_periods;
+         worked = excluded.worked, missing_periods = excluded.missing_periods,
+         rounding_note = excluded.rounding_note;
   GET DIAGNOSTICS v_n = ROW_COUNT;
   DROP TABLE pg_temp._cqs_year, pg_temp._cqs_months;
   RETURN v_n;

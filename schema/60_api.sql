@@ -169,7 +169,7 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
             ELSE 'proposed' END AS status,
        d.decided_by, d.decided_at,
        r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
-       r.stale, r.using_agency_id, r.worked, r.missing_periods
+       r.stale, r.using_agency_id, r.worked, r.missing_periods, r.rounding_note
   FROM cqs.year_result r
   -- LEFT: every year result names a person (a reference), and a query that does not ask
   -- for personnel_id (the grade distribution) then skips the people table altogether
@@ -493,29 +493,42 @@ BEGIN
   END IF;
   v_out := v_out || format('%s (%s), year %s, graded by organisation %s (Art. 19.1), role %s, duty group %s; status %s.',
                            v_p.full_name, v_p.personnel_id, explain.year, v_r.organisation_id, v_r.role, v_r.duty_group, v_r.status);
-  v_out := v_out || format('1. Months worked (Art. 11): %s.', v_r.months_worked);
-  FOR v_m IN SELECT r.period, r.period_kind, r.total, r.organisation_id FROM cqs.period_result r
+  v_out := v_out || format('1. Time worked (Art. 11.1-2): %s month(s) %s day(s) from the postings less leave (%s month(s) worked).',
+                           extract(year FROM justify_days(v_r.worked)) * 12 + extract(month FROM justify_days(v_r.worked)),
+                           extract(day FROM justify_days(v_r.worked)), v_r.months_worked);
+  FOR v_m IN SELECT r.period, r.period_kind, r.total, r.organisation_id,
+                    (r.lock_id IS NOT NULL OR a.status IN ('confirmed', 'locked')) AS confirmed
+               FROM cqs.period_result r
+               LEFT JOIN cqs.assessment a ON a.person_id = r.person_id AND a.period = r.period
               WHERE r.person_id = explain.person_id AND extract(year FROM r.period) = explain.year
               ORDER BY r.period LOOP
-    v_out := v_out || format('   - %s %s: %s (organisation %s)', v_m.period_kind, to_char(v_m.period, 'YYYY-MM'),
-                             coalesce(v_m.total::text, 'no total'), v_m.organisation_id);
+    v_out := v_out || format('   - %s %s: %s (organisation %s)%s', v_m.period_kind, to_char(v_m.period, 'YYYY-MM'),
+                             coalesce(v_m.total::text, 'no total'), v_m.organisation_id,
+                             CASE WHEN v_m.confirmed THEN '' ELSE ', not confirmed' END);
   END LOOP;
+  IF cardinality(v_r.missing_periods) > 0 THEN
+    v_out := v_out || format('2. Complete, confirmed periods (Art. 17.2-17.3): no confirmed result for %s.',
+                             array_to_string(v_r.missing_periods, ', '));
+  ELSE
+    v_out := v_out || format('2. Complete, confirmed periods (Art. 17.2-17.3): all %s counted.', v_r.months_counted);
+  END IF;
   IF v_r.not_graded_reason IS NOT NULL THEN
-    v_out := v_out || format('2. Not graded: %s.', v_r.not_graded_reason);
+    v_out := v_out || format('3. Not graded: %s.', v_r.not_graded_reason);
     RETURN array_to_string(v_out, E'\n');
   END IF;
-  v_out := v_out || format('2. Year score (Art. 17.3) = mean of %s period total(s) = %s; grade by score (Art. 20): %s.',
-                           v_r.months_counted, v_r.mean_total, v_r.score_grade);
+  v_out := v_out || format('3. Year score (Art. 17.3) = mean of %s period total(s), each weighted by the months worked in it = %s; grade by score (Art. 20): %s.%s',
+                           v_r.months_counted, v_r.mean_total, v_r.score_grade,
+                           CASE WHEN v_r.rounding_note IS NOT NULL THEN ' Note: ' || v_r.rounding_note || '.' ELSE '' END);
   IF cardinality(v_r.override_reasons) > 0 THEN
-    v_out := v_out || format('3. Overrides force khong_hoan_thanh: %s.', array_to_string(v_r.override_reasons, '; '));
+    v_out := v_out || format('4. Overrides force khong_hoan_thanh: %s.', array_to_string(v_r.override_reasons, '; '));
   ELSE
-    v_out := v_out || '3. No override (Art. 20.4).'::text;
+    v_out := v_out || '4. No override (Art. 20.4).'::text;
   END IF;
-  v_out := v_out || format('4. Quota (Art. 20.5): %s.', coalesce(v_r.quota_outcome, 'not a candidate for xuat_sac'));
-  v_out := v_out || format('5. Head cap (Art. 20.6): %s.',
+  v_out := v_out || format('5. Head cap (Art. 20.6), before the quota: %s.',
                            coalesce(v_r.cap_reason, CASE WHEN v_r.role = 'head' THEN 'not above the organisation''s grade'
                                                          ELSE 'not a head' END));
-  v_out := v_out || format('6. Proposed grade: %s.', coalesce(v_r.proposed_grade::text, 'none yet (the authority decides)'));
+  v_out := v_out || format('6. Quota (Art. 20.5, civil servants only): %s.', coalesce(v_r.quota_outcome, 'not a candidate for xuat_sac'));
+  v_out := v_out || format('7. Proposed grade: %s.', coalesce(v_r.proposed_grade::text, 'none yet (the authority decides)'));
   FOR v_dec IN SELECT d.* FROM cqs.grade_decision d
                 WHERE d.person_id = explain.person_id AND d.year = explain.year ORDER BY d.decision_id LOOP
     v_out := v_out || format('   Decision %s (%s, %s by %s): %s%s.', v_dec.decision_id, v_dec.reference,
@@ -524,7 +537,7 @@ BEGIN
                                   THEN format(', re-grading replacing decision %s (Art. 21.3): %s', v_dec.supersedes, v_dec.reason)
                                   ELSE '' END);
   END LOOP;
-  v_out := v_out || format('7. Final grade: %s — %s.', coalesce(v_r.final_grade::text, 'pending'),
+  v_out := v_out || format('8. Final grade: %s — %s.', coalesce(v_r.final_grade::text, 'pending'),
                            coalesce(cqs.grade_label(v_r.final_grade), 'not decided'));
   RETURN array_to_string(v_out, E'\n');
 END $$;

@@ -344,6 +344,14 @@ SELECT results_eq($$SELECT score_grade, proposed_grade, cap_reason
 -- ===========================================================================
 -- Decisions (Art. 21) and their refusals.
 -- ===========================================================================
+-- Art. 21.1: the meeting (with minutes) and the personnel section's proposal, recorded
+-- for everyone graded before any decision.
+INSERT INTO cqs.year_grading AS g (person_id, year, meeting_minutes_ref, meeting_on, personnel_proposal, personnel_proposed_at)
+SELECT r.person_id, r.year, 'BB 1/2026', '2026-12-03', r.proposed_grade, '2026-12-04 09:00+07'
+  FROM cqs.year_result r WHERE r.year = 2026 AND r.proposed_grade IS NOT NULL
+ON CONFLICT ON CONSTRAINT year_grading_pkey DO UPDATE
+   SET meeting_minutes_ref = EXCLUDED.meeting_minutes_ref, meeting_on = EXCLUDED.meeting_on,
+       personnel_proposal = EXCLUDED.personnel_proposal, personnel_proposed_at = EXCLUDED.personnel_proposed_at;
 SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-OTHER'), 2026, 'tot', 'QĐ 1', 'Giám đốc Sở C')$$,
                  '55000', format('person %s is not graded for 2026: worked 5 month(s) 0 day(s) in 2026, less than 6 months (Art. 11.1)', pg_temp.pid('YT-OTHER')),
                  'decide_grade for a person not graded (5 months): 55000');
@@ -353,9 +361,12 @@ SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-STAFF'), 2027, 'tot',
 SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'hoan_thanh', 'QĐ 2', 'Chủ tịch')$$,
                  '55000', format('person %s is a head: the Party committee''s opinion is required before the decision', pg_temp.pid('YT-HEADB')),
                  'decide_grade for a head without the Party committee''s opinion: 55000');
-INSERT INTO cqs.year_grading (person_id, year, self_proposed_grade, party_opinion, party_opinion_at) VALUES
+INSERT INTO cqs.year_grading AS g (person_id, year, self_proposed_grade, party_opinion, party_opinion_at) VALUES
   (pg_temp.pid('YT-HEADB'), 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07'),
-  (pg_temp.pid('YT-HEADC'), 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07');
+  (pg_temp.pid('YT-HEADC'), 2026, 'tot', 'Đồng ý', '2026-12-05 10:00+07')
+ON CONFLICT ON CONSTRAINT year_grading_pkey DO UPDATE
+   SET self_proposed_grade = EXCLUDED.self_proposed_grade, party_opinion = EXCLUDED.party_opinion,
+       party_opinion_at = EXCLUDED.party_opinion_at;
 SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('YT-HEADB'), 2026, 'tot', 'QĐ 2', 'Chủ tịch')$$,
                  '23514', format('grade tot for person %s exceeds the grade hoan_thanh of organisation %s they head',
                                  pg_temp.pid('YT-HEADB'), (SELECT organisation_id FROM cqs.organisation WHERE code = 'YT-B')),
@@ -540,11 +551,11 @@ SELECT throws_ok($$SELECT cqs.explain(pg_temp.pid('YT-STAFF'), '2026-13')$$, '22
                  'explain(person, ''2026-13''): an impossible month is a bad argument: 22023');
 SELECT is(cqs.explain(pg_temp.pid('YT-DISC'), '2026'), cqs.explain(pg_temp.pid('YT-DISC'), 2026),
           'explain(person, ''2026'') is the year''s trace');
-SELECT matches(cqs.explain(pg_temp.pid('YT-DISC'), 2026), '3\. Overrides force khong_hoan_thanh: Art\. 20\.4\.c',
+SELECT matches(cqs.explain(pg_temp.pid('YT-DISC'), 2026), '4\. Overrides force khong_hoan_thanh: Art\. 20\.4\.c',
                'the trace shows the override');
 SELECT matches(cqs.explain(pg_temp.pid('YT-REG'), 2026), 're-grading replacing decision [0-9]+ \(Art\. 21\.3\): kết luận thanh tra',
                'the trace shows the re-grading and its reason');
-SELECT matches(cqs.explain(pg_temp.pid('YT-OTHER'), 2026), '2\. Not graded: worked 5 month\(s\)',
+SELECT matches(cqs.explain(pg_temp.pid('YT-OTHER'), 2026), '3\. Not graded: worked 5 month\(s\)',
                'the trace of a person not graded says why');
 
 -- ===========================================================================

@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(45);
+SELECT plan(47);
 
 -- Organisations: a city, one using agency per row (each its own quota group), a
 -- quarterly one for row 11.
@@ -16,7 +16,7 @@ INSERT INTO cqs.organisation (code, name, kind) VALUES ('YR-CITY', 'UBND', 'mana
 INSERT INTO cqs.organisation (code, name, kind, parent_id, cadence)
 SELECT v.code, v.code, 'using_agency', (SELECT organisation_id FROM cqs.organisation WHERE code = 'YR-CITY'), v.cadence
   FROM (VALUES ('YR-1', NULL), ('YR-2', NULL), ('YR-3', NULL), ('YR-4', NULL), ('YR-5', NULL), ('YR-6', NULL),
-               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-13', NULL), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL))
+               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-13', NULL), ('YR-RD', NULL), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL))
        AS v(code, cadence);
 INSERT INTO cqs.organisation (code, name, kind, parent_id)
 SELECT 'YR-3U', 'Phòng', 'unit', organisation_id FROM cqs.organisation WHERE code = 'YR-3';
@@ -43,6 +43,7 @@ INSERT INTO fx VALUES
   ('R7-UNP', 'YR-7', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R11', 'YR-11', 'staff', 'civil_servant', '2026-06-01', NULL),
   ('R13-H', 'YR-13', 'head', 'civil_servant', '2026-01-01', NULL),
+  ('R-ROUND', 'YR-RD', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R17-LATE', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R17-ONTIME', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R20', 'YR-20A', 'staff', 'civil_servant', '2026-01-01', '2026-12-19'),
@@ -107,6 +108,9 @@ SELECT pg_temp.totals('R11', ARRAY['2026-04-01'::date], 60, 'confirmed', 'quarte
 SELECT pg_temp.totals('R11', ARRAY['2026-07-01'::date, '2026-10-01'], 95, 'confirmed', 'quarter');
 -- Row 13: a head whose organisation is not graded.
 SELECT pg_temp.totals('R13-H', pg_temp.months(1, 12), 85);
+-- Rounding across a boundary: eleven months of 90 and one of 89.94, a mean of 89.995.
+SELECT pg_temp.totals('R-ROUND', pg_temp.months(1, 11), 90);
+SELECT pg_temp.totals('R-ROUND', ARRAY['2026-12-01'::date], 89.94);
 -- Row 17 and row 20.
 SELECT pg_temp.totals(p, pg_temp.months(1, 12), 80) FROM unnest(ARRAY['R17-LATE', 'R17-ONTIME']) p;
 SELECT pg_temp.totals('R20', pg_temp.months(1, 12), 80);
@@ -167,6 +171,13 @@ SELECT is((SELECT months_worked FROM y WHERE personnel_id = 'R7-JUL'), 6, 'row 7
 SELECT results_eq($$SELECT months_worked, months_counted, mean_total, score_grade FROM y WHERE personnel_id = 'R11'$$,
                   $$VALUES (7, 3, 90.00::numeric, 'xuat_sac'::cqs.grade)$$,
                   'row 11: quarters 60/95/95 weighted by the months worked in them (1, 3, 3): 90.00, not 83.33');
+-- Rounding (DOMAIN.md section 4): the result and the trace say when it crossed a boundary.
+SELECT results_eq($$SELECT mean_total, score_grade, rounding_note LIKE 'rounding 89.995% to 90.00 moved it from tot to xuat_sac'
+                      FROM y WHERE personnel_id = 'R-ROUND'$$,
+                  $$VALUES (90.00::numeric, 'xuat_sac'::cqs.grade, true)$$,
+                  'a mean of 89.995 is recorded 90.00, xuất sắc, with a note that rounding moved it across 90');
+SELECT matches(cqs.explain(pg_temp.pid('R-ROUND'), '2026'), 'Note: rounding 89\.995[0-9]* to 90\.00 moved it from tot to xuat_sac',
+               'and cqs.explain says so');
 -- Row 20.
 SELECT is((SELECT organisation_id FROM y WHERE personnel_id = 'R20'), pg_temp.org('YR-20A'),
           'row 20: transferred on 20/12, after the deadline: graded by the organisation at grading time');
