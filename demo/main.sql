@@ -34,6 +34,11 @@ SELECT year || '-Q' || quarter AS quarter,
   FROM cqs.quarter_results WHERE year = 2026
  GROUP BY year, quarter ORDER BY quarter;
 
+\echo 'At grading time some December assessments are self-assessed but not yet confirmed (every 25th person):'
+\echo 'their year is incomplete (Art. 17.2-17.3) until the evaluator confirms December.'
+UPDATE cqs.assessment SET status = 'self_assessed', confirmed_at = NULL
+ WHERE period = '2026-12-01' AND person_id % 25 = 0 AND status = 'confirmed';
+
 \echo 'Grading the year 2026 (Art. 8-9 organisations first, then Art. 11, 17.3, 19-20 people)'
 SELECT cqs.grade_year(2026) AS people_graded;
 
@@ -50,6 +55,12 @@ SELECT y.personnel_id AS "mã hồ sơ", y.role, y.months_counted AS months, y.m
   FROM cqs.year_results y JOIN cqs.organisation o USING (organisation_id)
  WHERE o.code LIKE 'SNV%' AND y.year = 2026
  ORDER BY o.code, CASE y.role WHEN 'head' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END, y.personnel_id;
+
+\echo 'The year 2026 by status: incomplete (periods without a confirmed result), not graded (under 6 months worked), proposed, ...'
+SELECT status, count(*) AS people FROM cqs.year_results WHERE year = 2026 GROUP BY status ORDER BY status;
+\echo 'Incomplete years: what is missing (no grade is proposed until it is confirmed)'
+SELECT personnel_id AS "mã hồ sơ", months_worked, array_to_string(missing_periods, ', ') AS missing, mean_total
+  FROM cqs.year_results WHERE year = 2026 AND status = 'incomplete' ORDER BY personnel_id LIMIT 5;
 
 \echo 'Grade distribution per department and commune, 2026 (after the Art. 20.5 quota and Art. 20.6 caps)'
 SELECT o.name AS organisation,
