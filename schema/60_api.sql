@@ -256,7 +256,8 @@ SELECT 'complaint', c.person_id, coalesce(d.organisation_id, r.organisation_id),
   FROM cqs.complaints c
   LEFT JOIN cqs.grade_decision d ON d.decision_id = c.decision_id
   LEFT JOIN cqs.period_result r ON r.person_id = c.person_id AND r.period = c.period
- WHERE c.overdue;
+ -- what it complains about must be readable too (row-level security), as for every other row
+ WHERE c.overdue AND (d.decision_id IS NOT NULL OR r.person_id IS NOT NULL);
 COMMENT ON VIEW cqs.overdue IS
   'Every missed deadline: self-assessments and evaluations (the agency''s days of the month after the period), annual grading (on or before 14/12, or 14/01 for special units: "trước ngày 15", Art. 19.2), complaints (7 working days, Art. 22)';
 
