@@ -102,6 +102,7 @@ CREATE TABLE cqs.organisation (
   -- evaluated under the decree (earlier months are outside the year), and the agency's
   -- own deadlines for self-assessment and confirmation (day of the month after the period).
   lateness_policy_ref     text,
+  field                   text,          -- the field (lĩnh vực) a division is assigned to: its deputy manages it (Art. 15.4)
   evaluation_start        date CONSTRAINT organisation_evaluation_start_month
                           CHECK (date_part('day', evaluation_start) = 1 AND cqs._sane_day(evaluation_start)),
   self_assessment_due_day integer CONSTRAINT organisation_self_assessment_due_day_range

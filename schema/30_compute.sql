@@ -370,7 +370,8 @@ COMMENT ON FUNCTION cqs._compute_results(bigint[], date[]) IS
 
 -- Leaders' d (Art. 15.3): 100 when every civil servant they manage scored 50 or more in
 -- the period, else 50.  Heads manage everyone in their organisation and its sub-units,
--- deputies the staff of their field there.  It reads the base totals (d = 100): that is
+-- deputies the staff of their field there and everyone in the divisions assigned to their
+-- field (cqs.organisation.field, Art. 15.4).  It reads the base totals (d = 100): that is
 -- exact, because a manager's real total can only be under 50 when their own d is 50,
 -- i.e. when someone they manage is under 50 -- whom every head above manages too.
 CREATE FUNCTION cqs._leader_d(person_id bigint, period date, organisation_id bigint, role text, field text)
@@ -383,7 +384,13 @@ RETURN CASE WHEN EXISTS (
           WHERE t.ancestor_id = _leader_d.organisation_id
             AND m.base_total < 50 AND m.person_kind = 'civil_servant'
             AND m.person_id <> _leader_d.person_id
-            AND (_leader_d.role = 'head' OR (m.role = 'staff' AND m.field IS NOT DISTINCT FROM _leader_d.field)))
+            AND (_leader_d.role = 'head'
+                 OR (m.role = 'staff' AND m.field IS NOT DISTINCT FROM _leader_d.field)
+                 -- a division assigned to the deputy's field: everyone in it, its head included (Art. 15.4)
+                 OR (t.distance >= 1
+                     AND EXISTS (SELECT 1 FROM cqs.organisation_tree u JOIN cqs.organisation o ON o.organisation_id = u.ancestor_id
+                                  WHERE u.descendant_id = m.organisation_id AND u.distance < t.distance
+                                    AND o.field = _leader_d.field))))
        THEN 50 ELSE 100 END;
 COMMENT ON FUNCTION cqs._leader_d(bigint, date, bigint, text, text) IS
   'Art. 15.3: a leader''s d in a period, 100 or 50, from the base totals of the civil servants they manage';

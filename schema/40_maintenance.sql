@@ -402,8 +402,8 @@ BEGIN
     SELECT array_agg(DISTINCT t.descendant_id) INTO v_orgs
       FROM new_rows n JOIN old_rows o USING (organisation_id)
       JOIN cqs.organisation_closure t ON t.ancestor_id = n.organisation_id
-     WHERE (n.parent_id, n.cadence, n.lateness_mode, n.cap_mode, n.decimals, n.criteria_set_id)
-           IS DISTINCT FROM (o.parent_id, o.cadence, o.lateness_mode, o.cap_mode, o.decimals, o.criteria_set_id);
+     WHERE (n.parent_id, n.cadence, n.lateness_mode, n.cap_mode, n.decimals, n.criteria_set_id, n.field)
+           IS DISTINCT FROM (o.parent_id, o.cadence, o.lateness_mode, o.cap_mode, o.decimals, o.criteria_set_id, o.field);
   END IF;
   PERFORM pg_catalog.pg_advisory_xact_lock(134217728, 0);
   DELETE FROM cqs.organisation_policy;
@@ -416,6 +416,19 @@ BEGIN
              WHERE r.organisation_id = ANY (v_orgs) AND r.lock_id IS NULL
             UNION SELECT tl.person_id, tl.period FROM cqs.task_line tl WHERE tl.organisation_id = ANY (v_orgs)) x;
     PERFORM cqs._results_changed(v_persons, v_months, 'organisation policies changed');
+  END IF;
+  IF TG_OP = 'UPDATE' THEN            -- a division assigned to another field: the deputies above (Art. 15.4)
+    SELECT array_agg(x.org), array_agg(x.period) INTO v_orgs, v_months
+      FROM (SELECT DISTINCT t.ancestor_id AS org, r.period
+              FROM new_rows n JOIN old_rows o USING (organisation_id)
+              JOIN cqs.organisation_closure sub ON sub.ancestor_id = n.organisation_id
+              JOIN cqs.period_result r ON r.organisation_id = sub.descendant_id
+              JOIN cqs.organisation_closure t ON t.descendant_id = n.organisation_id AND t.distance >= 1
+             WHERE n.field IS DISTINCT FROM o.field) x;
+    IF v_orgs IS NOT NULL THEN
+      PERFORM cqs._lock_leaders(v_orgs, v_months);
+      PERFORM cqs._apply_leaders_d(v_orgs, v_months);
+    END IF;
   END IF;
   RETURN NULL;
 END $$;
