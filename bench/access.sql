@@ -321,11 +321,11 @@ CREATE TABLE IF NOT EXISTS bench.bulk (round integer, audit text, ms float8, lin
 SELECT max(task_line_id) AS first_line_max FROM (SELECT task_line_id FROM cqs.task_line WHERE period = '2026-01-01'
   ORDER BY task_line_id LIMIT :bulk_lines) x \gset
 SELECT format('INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient, '
-              'assigned_qty, deadline, completed_qty, completed_on, quality_failures, quality_failures_exempt, '
-              'late_occurrences, lateness_exempt, origin, external_source, external_id) '
+              'assigned_qty, deadline, completed_qty, completed_on, quality_failures, '
+              'late_occurrences, origin, external_source, external_id) '
               'SELECT person_id, organisation_id, period, item_id, similar_item_id, title, coefficient, assigned_qty, '
-              'deadline, completed_qty, completed_on, quality_failures, quality_failures_exempt, late_occurrences, '
-              'lateness_exempt, origin, external_source, external_id || ''-bulk'' FROM cqs.task_line '
+              'deadline, completed_qty, completed_on, quality_failures, late_occurrences, '
+              'origin, external_source, external_id || ''-bulk'' FROM cqs.task_line '
               'WHERE period = ''2026-01-01'' AND task_line_id <= %s', :first_line_max) AS bulk_insert \gset
 SELECT max(task_line_id) AS line_max FROM cqs.task_line \gset
 SELECT 'ALTER TABLE cqs.task_line ' || string_agg('ENABLE TRIGGER ' || quote_ident(tgname), ', ') AS audit_on_stmt,

@@ -103,10 +103,9 @@ cat > "$work/insert.pgb" <<'EOF'
 \set n random(1, :npick)
 INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient,
                            assigned_qty, deadline, completed_qty, completed_on, quality_failures,
-                           quality_failures_exempt, late_occurrences, lateness_exempt, origin)
+                           late_occurrences, origin)
 SELECT person_id, organisation_id, period, item_id, similar_item_id, title, coefficient, assigned_qty, deadline,
-       completed_qty, completed_on, quality_failures, quality_failures_exempt, late_occurrences, lateness_exempt,
-       origin
+       completed_qty, completed_on, quality_failures, late_occurrences, origin
   FROM cqs.task_line WHERE task_line_id = (SELECT task_line_id FROM bench.pick WHERE n = :n);
 EOF
 # The views, filtered by one organisation: a random one holding results (bench.orgs),

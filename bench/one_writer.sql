@@ -184,10 +184,9 @@ BEGIN;
 \timing on
 INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient,
                            assigned_qty, deadline, completed_qty, completed_on, quality_failures,
-                           quality_failures_exempt, late_occurrences, lateness_exempt, origin)
+                           late_occurrences, origin)
 SELECT person_id, organisation_id, period, item_id, similar_item_id, title, coefficient, assigned_qty, deadline,
-       completed_qty, completed_on, quality_failures, quality_failures_exempt, late_occurrences, lateness_exempt,
-       origin
+       completed_qty, completed_on, quality_failures, late_occurrences, origin
   FROM cqs.task_line WHERE task_line_id = :edit_line;
 \timing off
 ROLLBACK;

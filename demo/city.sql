@@ -114,9 +114,9 @@ BEGIN
 
   -- A year of task lines: min_lines to max_lines a month per civil servant; items,
   -- coefficients within the item's range, quantities (some fractional), deadlines,
-  -- lateness (some exempted), failed reviews and every origin drawn from hashes.
+  -- lateness, failed reviews and every origin drawn from hashes.
   INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty,
-                             deadline, completed_qty, completed_on, quality_failures, lateness_exempt,
+                             deadline, completed_qty, completed_on, quality_failures,
                              origin, external_source, external_id)
   SELECT dp.person_id, dp.organisation_id, make_date(year, m, 1), it.item_id,
          round(it.coefficient_low + (it.coefficient_high - it.coefficient_low) * (h % 5) / 4, 1),
@@ -127,7 +127,6 @@ BEGIN
          make_date(year, m, 1) + (5 + h % 20)::integer
            + CASE WHEN h % 5 = 0 THEN (1 + h / 13 % 4)::integer WHEN h % 3 = 0 THEN -2 ELSE 0 END,
          CASE WHEN h % 6 = 0 THEN 1 WHEN h % 37 = 0 THEN 2 ELSE 0 END,
-         h % 97 = 0,
          CASE WHEN h % 41 = 0 THEN 'reassigned_away' WHEN h % 29 = 0 THEN 'taken_over'
               WHEN h % 19 = 0 THEN 'ad_hoc' ELSE 'planned' END,
          'qlvb-hue', dp.person_id || '-' || m || '-' || l
@@ -137,6 +136,19 @@ BEGIN
     CROSS JOIN LATERAL (SELECT demo.h(dp.person_id, m, l) AS h) x
     CROSS JOIN LATERAL (SELECT (1 + x.h % 6 + CASE WHEN x.h % 10 = 0 THEN 0.5 ELSE 0 END)::numeric AS assigned) q
     JOIN cqs.catalogue_item it ON it.item_id = dp.items[1 + (x.h / 7 % cardinality(dp.items))::integer];
+
+  -- Failures and delays recorded one by one (Art. 14.2.b-c): a few delays exempted with
+  -- the authority's confirmation, a few failed reviews that concern one product only.
+  INSERT INTO cqs.task_deduction (task_line_id, kind, concerned_qty, exemption_reference, description)
+  SELECT tl.task_line_id, 'lateness', NULL,
+         'Công văn xác nhận nguyên nhân khách quan số ' || tl.task_line_id || '/UBND', 'Chậm do nguyên nhân khách quan'
+    FROM cqs.task_line tl
+   WHERE tl.external_source = 'qlvb-hue' AND tl.completed_on > tl.deadline AND tl.late_occurrences IS NULL
+     AND demo.h(tl.task_line_id) % 97 = 0
+  UNION ALL
+  SELECT tl.task_line_id, 'quality', 1, NULL, 'Một sản phẩm phải sửa nội dung lớn'
+    FROM cqs.task_line tl
+   WHERE tl.external_source = 'qlvb-hue' AND tl.completed_qty >= 2 AND demo.h(tl.task_line_id) % 53 = 0;
 
   -- General criteria: self score, then the evaluator confirms (mostly the same, a few
   -- lower); leaders occasionally get đ or e = 50 with a reason.
@@ -199,9 +211,15 @@ BEGIN
   SELECT p.person_id, o.organisation_id, 'staff', 'nghiệp vụ', 'Chuyên viên', 'chuyen_mon', make_date(year, 6, 1)
     FROM cqs.person p, cqs.organisation o
    WHERE p.personnel_id = 'HUE-SXD-NV1-staff-ng-2' AND o.code = 'SNV-NV2';
-  UPDATE cqs.task_line SET organisation_id = (SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV-NV2')
-   WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-SXD-NV1-staff-ng-2')
-     AND period >= make_date(year, 6, 1);
+  -- their lines from June on are the new agency's, priced from its catalogue (Art. 13)
+  UPDATE cqs.task_line tl
+     SET organisation_id = n.organisation_id, item_id = ni.item_id,
+         coefficient = least(greatest(tl.coefficient, ni.coefficient_low), ni.coefficient_high)
+    FROM cqs.organisation n, cqs.catalogue_item oi, cqs.catalogue_item ni
+   WHERE n.code = 'SNV-NV2' AND oi.item_id = tl.item_id
+     AND ni.catalogue_id = cqs.catalogue_in_force(n.organisation_id, tl.period) AND ni.code = oi.code
+     AND tl.person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-SXD-NV1-staff-ng-2')
+     AND tl.period >= make_date(year, 6, 1);
   UPDATE cqs.assessment SET organisation_id = (SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV-NV2')
    WHERE person_id = (SELECT person_id FROM cqs.person WHERE personnel_id = 'HUE-SXD-NV1-staff-ng-2')
      AND period >= make_date(year, 6, 1);

@@ -104,6 +104,30 @@ CREATE AGGREGATE cqs.task_ratios(
 COMMENT ON AGGREGATE cqs.task_ratios(numeric, numeric, numeric, integer, integer, boolean) IS
   'Art. 14, 18.1.d: converted units and the ratios a, b, c of a group of task lines; exact NUMERIC results';
 
+CREATE FUNCTION cqs._task_ratios_hits_trans(internal, numeric, numeric, numeric, numeric, numeric, boolean)
+RETURNS internal
+AS 'MODULE_PATHNAME', 'task_ratios_hits_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+-- The same ratios when a failure or delay concerns only part of a line (DOMAIN §3):
+-- quality_hit_qty / lateness_hit_qty = the sum, over the counted failures (delays), of
+-- the quantity each concerns; a line keeps coef * max(0, completed - 0.25 * hits).
+CREATE AGGREGATE cqs.task_ratios_by_quantity(
+  assigned_qty numeric, completed_qty numeric, coefficient numeric,
+  quality_hit_qty numeric, lateness_hit_qty numeric, counts_in_assigned boolean)
+(
+  SFUNC        = cqs._task_ratios_hits_trans,
+  STYPE        = internal,
+  SSPACE       = 176,
+  FINALFUNC    = cqs._task_ratios_final,
+  COMBINEFUNC  = cqs._task_ratios_combine,
+  SERIALFUNC   = cqs._task_ratios_serial,
+  DESERIALFUNC = cqs._task_ratios_deserial,
+  PARALLEL     = SAFE
+);
+COMMENT ON AGGREGATE cqs.task_ratios_by_quantity(numeric, numeric, numeric, numeric, numeric, boolean) IS
+  'Art. 14.2.b-c, 18.1.d: the ratios a, b, c when each failed review or delay takes 25% of the credit of the products it concerns; hit quantities = sum of the quantity each counted failure (delay) concerns; exact NUMERIC results';
+
 CREATE FUNCTION cqs.task_score(a numeric, b numeric, c numeric, cap text DEFAULT 'total')
 RETURNS numeric
 AS 'MODULE_PATHNAME', 'task_score'

@@ -271,18 +271,14 @@ CREATE TABLE cqs.task_line (
                            CONSTRAINT task_line_coefficient_positive CHECK (coefficient > 0 AND cqs._sane_amount(coefficient)),
   assigned_qty             numeric NOT NULL
                            CONSTRAINT task_line_assigned_qty_nonnegative CHECK (cqs._sane_amount(assigned_qty)),
-  deadline                 date,
+  deadline                 date NOT NULL,   -- Art. 18.1.b: every assigned task has one
   completed_qty            numeric
                            CONSTRAINT task_line_completed_qty_nonnegative CHECK (cqs._sane_amount(completed_qty)),
   completed_on             date,
   quality_failures         integer NOT NULL DEFAULT 0
                            CONSTRAINT task_line_quality_failures_nonnegative CHECK (quality_failures BETWEEN 0 AND 1000),
-  quality_failures_exempt  integer NOT NULL DEFAULT 0
-                           CONSTRAINT task_line_quality_exempt_range
-                           CHECK (quality_failures_exempt BETWEEN 0 AND quality_failures),
   late_occurrences         integer
                            CONSTRAINT task_line_late_occurrences_nonnegative CHECK (late_occurrences BETWEEN 0 AND 1000),
-  lateness_exempt          boolean NOT NULL DEFAULT false,
   origin                   text NOT NULL DEFAULT 'planned'
                            CONSTRAINT task_line_origin_valid
                            CHECK (origin IN ('planned', 'reassigned_away', 'taken_over', 'ad_hoc')),
@@ -290,19 +286,17 @@ CREATE TABLE cqs.task_line (
   external_id              text,
   days_late                integer GENERATED ALWAYS AS
                            (CASE WHEN completed_on > deadline THEN completed_on - deadline ELSE 0 END) STORED,
+  -- Failures and delays recorded one by one (cqs.task_deduction): how many, kept by the
+  -- extension (not writable by users) so that lines without any cost nothing to compute.
+  deductions_recorded      integer NOT NULL DEFAULT 0,
   -- What the aggregate takes, derived once per line instead of once per computation
-  -- (Art. 14.2.b-c, 18.1.d): exempted failures and delays do not count; a
-  -- reassigned-away line is never completed; taken-over and ad-hoc lines are outside G.
+  -- (Art. 18.1.d): a reassigned-away line is never completed; taken-over and ad-hoc
+  -- lines are outside G.
   counts_in_assigned       boolean GENERATED ALWAYS AS (origin IN ('planned', 'reassigned_away')) STORED,
   credited_qty             numeric GENERATED ALWAYS AS
                            (CASE WHEN origin = 'reassigned_away' THEN 0 ELSE completed_qty END) STORED,
-  quality_deductions       integer GENERATED ALWAYS AS (quality_failures - quality_failures_exempt) STORED,
-  late_days_counted        integer GENERATED ALWAYS AS
-                           (CASE WHEN lateness_exempt OR NOT completed_on > deadline THEN 0
-                                 ELSE coalesce(completed_on - deadline, 0) END) STORED,
   late_occurrences_counted integer GENERATED ALWAYS AS
-                           (CASE WHEN lateness_exempt THEN 0
-                                 ELSE coalesce(late_occurrences, (completed_on > deadline)::integer, 0) END) STORED,
+                           (coalesce(late_occurrences, (completed_on > deadline)::integer, 0)) STORED,
   created_at               timestamptz NOT NULL DEFAULT now(),
   CONSTRAINT task_line_dates_sane CHECK (cqs._sane_day(deadline) AND cqs._sane_day(completed_on)),
   CONSTRAINT task_line_item_xor_similar CHECK ((item_id IS NULL) <> (similar_item_id IS NULL)),
@@ -317,7 +311,45 @@ COMMENT ON TABLE cqs.task_line IS
 COMMENT ON COLUMN cqs.task_line.origin IS
   'Art. 18.1.d: planned (in G), reassigned_away (in G, never completed), taken_over and ad_hoc (outside G, add credit)';
 COMMENT ON COLUMN cqs.task_line.late_occurrences IS
-  'Number of delays for the per_occurrence policy; NULL means 1 when completed after the deadline';
+  'Number of delays for the per_occurrence policy; NULL means 1 when completed after the deadline. Delays recorded one by one in cqs.task_deduction replace it';
+COMMENT ON COLUMN cqs.task_line.quality_failures IS
+  'Art. 14.2.b: failed reviews for major content errors concerning the whole line (each takes 25% of its quality credit); failures concerning part of it, or exempted, are recorded one by one in cqs.task_deduction';
+COMMENT ON COLUMN cqs.task_line.deductions_recorded IS
+  'How many rows of cqs.task_deduction the line has; kept by the extension';
+
+-- Failed reviews and delays one by one (Art. 14.2.b-c; DOMAIN §3): each takes 25% of the
+-- credit of the products it concerns (concerned_qty; NULL: the whole line), and each may
+-- be exempted for an objective cause confirmed by the competent authority, with the
+-- reference of that confirmation.  A line's delays recorded here replace the delay its
+-- dates imply; its failures recorded here add to quality_failures.
+CREATE TABLE cqs.task_deduction (
+  deduction_id        bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+  task_line_id        bigint NOT NULL,  -- -> cqs.task_line (deleted with it)
+  kind                text NOT NULL
+                      CONSTRAINT task_deduction_kind_valid CHECK (kind IN ('quality', 'lateness')),
+  concerned_qty       numeric
+                      CONSTRAINT task_deduction_concerned_qty_positive
+                      CHECK (concerned_qty > 0 AND cqs._sane_amount(concerned_qty)),
+  days_late           integer
+                      CONSTRAINT task_deduction_days_late_range CHECK (days_late BETWEEN 1 AND 3660),
+  noted_on            date CONSTRAINT task_deduction_noted_on_sane CHECK (cqs._sane_day(noted_on)),
+  description         text,
+  exemption_reference text,   -- the authority's confirmation of an objective cause
+  exempted_by         text,   -- recorded by the database: the login
+  exempted_by_person  bigint, -- and the person it acted for
+  exempted_at         timestamptz,
+  created_at          timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT task_deduction_days_for_delays CHECK (kind = 'lateness' OR days_late IS NULL),
+  CONSTRAINT task_deduction_exemption_referenced
+             CHECK (exemption_reference IS NULL OR btrim(exemption_reference) <> '')
+);
+CREATE INDEX task_deduction_line_idx ON cqs.task_deduction (task_line_id);
+COMMENT ON TABLE cqs.task_deduction IS
+  'Art. 14.2.b-c: one failed quality review or one delay of a task line, the quantity of products it concerns (NULL: the whole line), its days (per-day policy; NULL: the line''s days late), and its exemption with the reference of the competent authority''s confirmation';
+COMMENT ON COLUMN cqs.task_deduction.concerned_qty IS
+  'Quantity of the line''s products the failure or delay concerns (at most the completed quantity counts); NULL: the whole line';
+COMMENT ON COLUMN cqs.task_deduction.exemption_reference IS
+  'Art. 14.2.b-c: reference of the competent authority''s confirmation that the cause is objective; set, the failure or delay does not count';
 
 -- Per person and period: general criteria (Form 01), workflow status, leader terms
 -- dd (đ) and e, support-staff percentages.  period is the first day of the month or
@@ -1028,6 +1060,7 @@ BEGIN
              ('task_line', 'organisation_id', 'organisation', 'restrict'),
              ('task_line', 'item_id', 'catalogue_item', 'restrict'),
              ('task_line', 'similar_item_id', 'catalogue_item', 'restrict'),
+             ('task_deduction', 'task_line_id', 'task_line', 'cascade'),
              ('assessment', 'person_id', 'person', 'restrict'),
              ('assessment', 'organisation_id', 'organisation', 'restrict'),
              ('assessment', 'criteria_set_id', 'criteria_set', 'restrict'),

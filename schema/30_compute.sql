@@ -70,24 +70,22 @@ SELECT ancestor_id, descendant_id, distance FROM cqs.organisation_closure;
 COMMENT ON VIEW cqs.organisation_tree IS
   'Every (ancestor, descendant) pair of organisations, the organisation itself included at distance 0';
 
--- The catalogue version in force for an organisation (via its using agency) on a day.
+-- The catalogue version in force for an organisation on a day (Art. 13): its using
+-- agency's, or where the using agency has none in force, the one a managing agency
+-- above it issued for its subtree (the nearest such).  Another agency's catalogue is
+-- never in force for it.
 CREATE FUNCTION cqs.catalogue_in_force(organisation_id bigint, on_day date)
 RETURNS bigint
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN (SELECT c.catalogue_id
           FROM cqs.organisation_policies p
-          JOIN cqs.catalogue c ON c.organisation_id = p.using_agency_id
+          JOIN cqs.organisation_closure t ON t.descendant_id = p.using_agency_id
+          JOIN cqs.catalogue c ON c.organisation_id = t.ancestor_id
          WHERE p.organisation_id = $1 AND c.effective_from <= $2
-         ORDER BY c.effective_from DESC
+         ORDER BY t.distance, c.effective_from DESC
          LIMIT 1);
 COMMENT ON FUNCTION cqs.catalogue_in_force(bigint, date) IS
-  'Art. 13.3, 26.1.c: the catalogue version of the organisation''s using agency in force on a day';
-
--- The lateness deductions of a line under its organisation's policy (Art. 14.2.c).
-CREATE FUNCTION cqs._lateness_deductions(per_day boolean, late_days integer, late_occurrences integer)
-RETURNS integer
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN CASE WHEN $1 THEN $2 ELSE $3 END;
+  'Art. 13, 13.3, 26.1.c: the catalogue version in force for an organisation on a day: its using agency''s, else the nearest one issued above it for its subtree';
 
 -- Task score of a period, by who the person is (inlined into the refresh queries).
 -- Staff: (a+b+c)/3 (Art. 16.1); leaders: (a+b+c+d+dd+e)/6 (Art. 15.3, 16.2); support
@@ -282,6 +280,62 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
    LIMIT 1
 $$;
 
+-- The hit quantities of a task line (DOMAIN §3, Art. 14.2.b-c): each counted failed
+-- review or delay takes 25% of the credit of the products it concerns, so the aggregate
+-- (cqs.task_ratios_by_quantity) takes the sum over them of the quantity each concerns.
+-- quality: quality_failures on the whole line, plus the unexempted failures recorded one
+-- by one; lateness: the delays recorded one by one (unexempted), or when none is, the
+-- one the dates imply (its days under the per-day policy, late_occurrences under the
+-- per-occurrence one), on the whole line.  A delay recorded without days counts the
+-- line's days late, at least one.  Lines with nothing recorded one by one read nothing.
+CREATE FUNCTION cqs._line_hits(task_line_id bigint, deductions_recorded integer, credited numeric,
+                               quality_failures integer, days_late integer, late_occurrences integer,
+                               per_day boolean)
+RETURNS TABLE (quality_hit_qty numeric, lateness_hit_qty numeric)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT coalesce(_line_hits.credited, 0) * _line_hits.quality_failures + coalesce(ev.q, 0),
+         CASE WHEN ev.has_delays THEN coalesce(ev.l, 0)
+              ELSE coalesce(_line_hits.credited, 0)
+                   * CASE WHEN _line_hits.per_day THEN coalesce(_line_hits.days_late, 0)
+                          ELSE coalesce(_line_hits.late_occurrences, 0) END END
+    FROM (SELECT sum(LEAST(coalesce(d.concerned_qty, _line_hits.credited), _line_hits.credited))
+                   FILTER (WHERE d.kind = 'quality' AND d.exemption_reference IS NULL) AS q,
+                 sum(LEAST(coalesce(d.concerned_qty, _line_hits.credited), _line_hits.credited)
+                     * CASE WHEN _line_hits.per_day THEN GREATEST(coalesce(d.days_late, _line_hits.days_late), 1) ELSE 1 END)
+                   FILTER (WHERE d.kind = 'lateness' AND d.exemption_reference IS NULL) AS l,
+                 coalesce(bool_or(d.kind = 'lateness'), false) AS has_delays
+            FROM cqs.task_deduction d
+           WHERE _line_hits.deductions_recorded > 0 AND d.task_line_id = _line_hits.task_line_id) ev;
+END;
+COMMENT ON FUNCTION cqs._line_hits(bigint, integer, numeric, integer, integer, integer, boolean) IS
+  'Art. 14.2.b-c: a task line''s quality and lateness hit quantities (the quantity each counted failure or delay concerns, summed)';
+
+-- The month a task line counts in (DOMAIN §6, HB ch. VII): the year is graded on or
+-- before 14/12, so a line of the year's last period (December; the fourth quarter for a
+-- quarterly organisation) due after 14/12 counts in the next year's first period.
+-- Special units (graded by 14/01 next year) evaluate December whole.
+CREATE FUNCTION cqs._counted_month(period date, deadline date, quarterly boolean, special boolean)
+RETURNS date
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN CASE WHEN NOT special
+             AND deadline > pg_catalog.make_date(pg_catalog.date_part('year', period)::integer, 12, 14)
+             AND (pg_catalog.date_part('month', period) = 12
+                  OR (quarterly AND pg_catalog.date_part('month', period) >= 10))
+            THEN pg_catalog.make_date(pg_catalog.date_part('year', period)::integer + 1, 1, 1)
+            ELSE period END;
+COMMENT ON FUNCTION cqs._counted_month(date, date, boolean, boolean) IS
+  'HB ch. VII, Art. 19.2: the month a task line counts in: lines of December (a quarterly organisation''s fourth quarter) due after 14/12 count in January of the next year';
+
+-- The last months of the years before the Januaries among the given months: where lines
+-- counted in those Januaries may be recorded.
+CREATE FUNCTION cqs._carried_from(months date[]) RETURNS date[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN ARRAY(SELECT DISTINCT (x.month - m * interval '1 month')::date
+               FROM unnest(months) AS x(month), generate_series(1, 3) AS m
+              WHERE pg_catalog.date_part('month', x.month) = 1
+              ORDER BY 1);
+
 -- Every month of the quarters holding the given months: what a computation reads
 -- (quarterly organisations compute whole quarters).
 CREATE FUNCTION cqs._quarters_of(months date[]) RETURNS date[]
@@ -306,15 +360,21 @@ LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   WITH agg AS (
     SELECT tl.person_id,
-           CASE WHEN pol.cadence = 'quarterly' THEN cqs.period_start(tl.period, pol.cadence) ELSE tl.period END AS period,
+           cqs.period_start(cqs._counted_month(tl.period, tl.deadline, pol.cadence = 'quarterly', o.special_deadline),
+                            pol.cadence) AS period,
            bool_or(pol.cadence = 'quarterly') AS quarterly, min(tl.organisation_id) AS line_org,
-           cqs.task_ratios(tl.assigned_qty, tl.credited_qty, tl.coefficient, tl.quality_deductions,
-                           cqs._lateness_deductions(pol.lateness_mode = 'per_day', tl.late_days_counted,
-                                                    tl.late_occurrences_counted),
-                           tl.counts_in_assigned) AS r
+           cqs.task_ratios_by_quantity(tl.assigned_qty, tl.credited_qty, tl.coefficient, h.quality_hit_qty,
+                                       h.lateness_hit_qty, tl.counts_in_assigned) AS r
       FROM cqs.task_line tl
       JOIN cqs.organisation_policy pol ON pol.organisation_id = tl.organisation_id
-     WHERE tl.period = ANY (cqs._quarters_of(_compute_results.months))
+      JOIN cqs.organisation o ON o.organisation_id = tl.organisation_id
+      CROSS JOIN LATERAL cqs._line_hits(tl.task_line_id, tl.deductions_recorded, tl.credited_qty, tl.quality_failures,
+                                        tl.days_late, tl.late_occurrences_counted, pol.lateness_mode = 'per_day') h
+     WHERE (tl.period = ANY (cqs._quarters_of(_compute_results.months))
+            OR (tl.period = ANY (cqs._carried_from(cqs._quarters_of(_compute_results.months)))
+                AND tl.deadline > pg_catalog.make_date(pg_catalog.date_part('year', tl.period)::integer, 12, 14)))
+       AND cqs._counted_month(tl.period, tl.deadline, pol.cadence = 'quarterly', o.special_deadline)
+           = ANY (cqs._quarters_of(_compute_results.months))
        AND (_compute_results.persons IS NULL OR tl.person_id = ANY (_compute_results.persons))
      GROUP BY 1, 2
   ), keys AS (

@@ -302,7 +302,33 @@ DECLARE
   v_persons bigint[];
   v_months  date[];
 BEGIN
-  IF TG_OP = 'INSERT' THEN
+  IF TG_TABLE_NAME = 'task_line' THEN
+    -- a task line touches the month it counts in (cqs._counted_month: December lines due
+    -- after 14/12 count in January)
+    IF TG_OP = 'INSERT' THEN
+      SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
+        FROM (SELECT DISTINCT n.person_id, cqs._counted_month(n.period, n.deadline, pol.cadence = 'quarterly',
+                                                               o.special_deadline) AS period
+                FROM new_rows n
+                LEFT JOIN cqs.organisation_policy pol ON pol.organisation_id = n.organisation_id
+                LEFT JOIN cqs.organisation o ON o.organisation_id = n.organisation_id) x;
+    ELSIF TG_OP = 'DELETE' THEN
+      SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
+        FROM (SELECT DISTINCT r.person_id, cqs._counted_month(r.period, r.deadline, pol.cadence = 'quarterly',
+                                                               o.special_deadline) AS period
+                FROM old_rows r
+                LEFT JOIN cqs.organisation_policy pol ON pol.organisation_id = r.organisation_id
+                LEFT JOIN cqs.organisation o ON o.organisation_id = r.organisation_id) x;
+    ELSE
+      SELECT array_agg(x.person_id), array_agg(x.period) INTO v_persons, v_months
+        FROM (SELECT DISTINCT r.person_id, cqs._counted_month(r.period, r.deadline, pol.cadence = 'quarterly',
+                                                               o.special_deadline) AS period
+                FROM (SELECT n.person_id, n.period, n.deadline, n.organisation_id FROM new_rows n
+                      UNION SELECT d.person_id, d.period, d.deadline, d.organisation_id FROM old_rows d) r
+                LEFT JOIN cqs.organisation_policy pol ON pol.organisation_id = r.organisation_id
+                LEFT JOIN cqs.organisation o ON o.organisation_id = r.organisation_id) x;
+    END IF;
+  ELSIF TG_OP = 'INSERT' THEN
     SELECT array_agg(n.person_id), array_agg(n.period) INTO v_persons, v_months FROM new_rows n;
   ELSIF TG_OP = 'DELETE' THEN
     SELECT array_agg(o.person_id), array_agg(o.period) INTO v_persons, v_months FROM old_rows o;
@@ -312,6 +338,40 @@ BEGIN
   END IF;
   IF TG_TABLE_NAME = 'task_line' AND NOT cqs._loading_records() THEN
     IF TG_OP <> 'DELETE' THEN
+      -- Art. 13: the item comes from a catalogue version in force for the line's
+      -- organisation (cqs.catalogue_in_force) on some day of the line's month.
+      WITH combos AS (
+        SELECT DISTINCT n.organisation_id, n.period, i.catalogue_id
+          FROM new_rows n JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id)
+      ), bad AS (
+        SELECT x.* FROM combos x
+         WHERE x.catalogue_id IS DISTINCT FROM cqs.catalogue_in_force(x.organisation_id, x.period)
+           AND x.catalogue_id IS DISTINCT FROM cqs.catalogue_in_force(x.organisation_id, (x.period + interval '1 month - 1 day')::date)
+           AND NOT EXISTS (SELECT 1 FROM cqs.catalogue c
+                            WHERE c.catalogue_id = x.catalogue_id
+                              AND c.effective_from > x.period AND c.effective_from < x.period + interval '1 month'
+                              AND cqs.catalogue_in_force(x.organisation_id, c.effective_from) = c.catalogue_id)
+         LIMIT 1
+      )
+      SELECT n.task_line_id, i.code, c.version, c.organisation_id AS catalogue_org, n.organisation_id,
+             pol.using_agency_id, n.period, cqs.catalogue_in_force(n.organisation_id, n.period) AS in_force INTO v_bad
+        FROM bad
+        JOIN new_rows n ON n.organisation_id = bad.organisation_id AND n.period = bad.period
+        JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id) AND i.catalogue_id = bad.catalogue_id
+        JOIN cqs.catalogue c ON c.catalogue_id = bad.catalogue_id
+        LEFT JOIN cqs.organisation_policy pol ON pol.organisation_id = n.organisation_id
+       LIMIT 1;
+      IF FOUND THEN
+        RAISE EXCEPTION 'task line %: item % of catalogue % (organisation %) is not in the catalogue in force for organisation % in %',
+                        v_bad.task_line_id, v_bad.code, v_bad.version, v_bad.catalogue_org, v_bad.organisation_id,
+                        to_char(v_bad.period, 'YYYY-MM')
+          USING ERRCODE = 'check_violation', CONSTRAINT = 'task_line_item_in_force',
+                DETAIL = format('The using agency of organisation %s is %s; the catalogue in force there on %s is %s.',
+                                v_bad.organisation_id, coalesce(v_bad.using_agency_id::text, 'not set'), v_bad.period,
+                                coalesce((SELECT c.version || ' (organisation ' || c.organisation_id || ')'
+                                            FROM cqs.catalogue c WHERE c.catalogue_id = v_bad.in_force), 'none')),
+                HINT = 'Art. 13: tasks are priced from the catalogue of the person''s using agency in force that month (cqs.catalogue_in_force); an off-catalogue task takes a similar item of that catalogue (Art. 13.3).';
+      END IF;
       SELECT n.task_line_id, n.coefficient, i.code, i.coefficient_low, i.coefficient_high INTO v_bad
         FROM new_rows n JOIN cqs.catalogue_item i ON i.item_id = coalesce(n.item_id, n.similar_item_id)
        WHERE n.coefficient < i.coefficient_low OR n.coefficient > i.coefficient_high
@@ -344,6 +404,75 @@ CREATE TRIGGER task_line_changed_upd AFTER UPDATE ON cqs.task_line
   REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
 CREATE TRIGGER task_line_changed_del AFTER DELETE ON cqs.task_line
   REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._records_changed();
+
+-- Failures and delays recorded one by one (Art. 14.2.b-c).  An exemption records who
+-- entered it and when, by the database; the reference names the authority's
+-- confirmation.  The line's count is kept here, and the update of the line runs its
+-- own checks (its lock: 55000) and refreshes its results.
+CREATE FUNCTION cqs._deduction_stamp() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NEW;
+  END IF;
+  IF NEW.exemption_reference IS NULL THEN
+    NEW.exempted_by := NULL;
+    NEW.exempted_by_person := NULL;
+    NEW.exempted_at := NULL;
+  ELSIF TG_OP = 'INSERT' OR NEW.exemption_reference IS DISTINCT FROM OLD.exemption_reference THEN
+    NEW.exempted_by := cqs._actor_login();
+    NEW.exempted_by_person := cqs.acting_person();
+    NEW.exempted_at := now();
+  ELSE
+    NEW.exempted_by := OLD.exempted_by;
+    NEW.exempted_by_person := OLD.exempted_by_person;
+    NEW.exempted_at := OLD.exempted_at;
+  END IF;
+  RETURN NEW;
+END $$;
+CREATE TRIGGER task_deduction_stamp BEFORE INSERT OR UPDATE ON cqs.task_deduction
+  FOR EACH ROW EXECUTE FUNCTION cqs._deduction_stamp();
+
+CREATE FUNCTION cqs._deductions_changed() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+  v_lines bigint[];
+  v_bad   record;
+BEGIN
+  IF cqs._loading_records() THEN
+    RETURN NULL;
+  END IF;
+  IF TG_OP = 'INSERT' THEN
+    SELECT array_agg(DISTINCT n.task_line_id) INTO v_lines FROM new_rows n;
+  ELSIF TG_OP = 'DELETE' THEN
+    SELECT array_agg(DISTINCT o.task_line_id) INTO v_lines FROM old_rows o;
+  ELSE
+    SELECT array_agg(DISTINCT x.task_line_id) INTO v_lines
+      FROM (SELECT n.task_line_id FROM new_rows n UNION SELECT o.task_line_id FROM old_rows o) x;
+  END IF;
+  -- a delay recorded one by one replaces the delay count of the line: not both
+  SELECT t.task_line_id, t.late_occurrences INTO v_bad
+    FROM cqs.task_line t
+   WHERE t.task_line_id = ANY (v_lines) AND t.late_occurrences IS NOT NULL
+     AND EXISTS (SELECT 1 FROM cqs.task_deduction d WHERE d.task_line_id = t.task_line_id AND d.kind = 'lateness')
+   LIMIT 1;
+  IF FOUND THEN
+    RAISE EXCEPTION 'task line % counts % delay(s) in late_occurrences and records delays one by one',
+                    v_bad.task_line_id, v_bad.late_occurrences
+      USING ERRCODE = 'check_violation', CONSTRAINT = 'task_deduction_delays_one_way',
+            HINT = 'Record a line''s delays either as its late_occurrences or one by one in cqs.task_deduction (set late_occurrences to NULL) (Art. 14.2.c).';
+  END IF;
+  UPDATE cqs.task_line t
+     SET deductions_recorded = (SELECT count(*) FROM cqs.task_deduction d WHERE d.task_line_id = t.task_line_id)
+   WHERE t.task_line_id = ANY (v_lines);
+  RETURN NULL;
+END $$;
+CREATE TRIGGER task_deduction_changed_ins AFTER INSERT ON cqs.task_deduction
+  REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._deductions_changed();
+CREATE TRIGGER task_deduction_changed_upd AFTER UPDATE ON cqs.task_deduction
+  REFERENCING NEW TABLE AS new_rows OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._deductions_changed();
+CREATE TRIGGER task_deduction_changed_del AFTER DELETE ON cqs.task_deduction
+  REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION cqs._deductions_changed();
 
 -- Postings and people changed: a posting decides a result's organisation and role
 -- (Art. 10), a person's kind how they are scored, so every month of that person with

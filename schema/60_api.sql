@@ -86,34 +86,57 @@ SELECT a.person_id, p.personnel_id, p.full_name, a.organisation_id, a.period, r.
 COMMENT ON VIEW cqs.form01 IS
   'Form 01 (Mẫu số 01, phiếu theo dõi, đánh giá công chức): per person and period, each general sub-item''s maximum, self and evaluator scores, the task score, total and comments';
 
--- Every task line with its converted quantities and credits (Art. 14, HB ch. VI).
+-- Every task line with its converted quantities and credits (Art. 14, HB ch. VI), the
+-- period it counts in (a December line due after 14/12 counts in January, HB ch. VII),
+-- and its failures and delays: counted, exempted, and the quantities they hit.
 CREATE VIEW cqs.task_lines_explained AS
 SELECT tl.task_line_id, tl.person_id, tl.organisation_id, tl.period,
-       cqs.period_start(tl.period, pol.cadence) AS evaluation_period,
+       cqs.period_start(x.counted_month, pol.cadence) AS evaluation_period,
        coalesce(i.code, si.code) AS item_code, coalesce(i.name, tl.title) AS item_name,
        tl.item_id IS NULL AS off_catalogue, tl.origin,
        tl.counts_in_assigned,
        tl.coefficient, tl.assigned_qty, tl.completed_qty, tl.deadline, tl.completed_on, tl.days_late,
        CASE WHEN tl.counts_in_assigned THEN tl.assigned_qty * tl.coefficient ELSE 0 END AS assigned_units,
        x.done * tl.coefficient AS completed_units,
-       tl.quality_deductions,
-       cqs.deduction_factor(tl.quality_deductions) AS quality_factor,
-       x.done * tl.coefficient * cqs.deduction_factor(tl.quality_deductions) AS quality_credit,
+       tl.quality_failures + coalesce(ev.failures, 0) AS quality_deductions,
+       CASE WHEN tl.deductions_recorded = 0 OR x.done = 0 THEN cqs.deduction_factor(tl.quality_failures)
+            ELSE round(k.quality_kept / x.done, 4) END AS quality_factor,
+       k.quality_kept * tl.coefficient AS quality_credit,
        pol.lateness_mode,
-       x.late AS lateness_deductions,
-       cqs.deduction_factor(x.late) AS progress_factor,
-       x.done * tl.coefficient * cqs.deduction_factor(x.late) AS progress_credit,
-       tl.quality_failures, tl.quality_failures_exempt, tl.late_occurrences, tl.lateness_exempt,
+       CASE WHEN coalesce(ev.delays_recorded, 0) > 0 THEN coalesce(ev.delay_units, 0)
+            WHEN pol.lateness_mode = 'per_day' THEN coalesce(tl.days_late, 0)
+            ELSE tl.late_occurrences_counted END AS lateness_deductions,
+       CASE WHEN tl.deductions_recorded = 0 OR x.done = 0
+            THEN cqs.deduction_factor(CASE WHEN pol.lateness_mode = 'per_day' THEN coalesce(tl.days_late, 0)
+                                           ELSE tl.late_occurrences_counted END)
+            ELSE round(k.progress_kept / x.done, 4) END AS progress_factor,
+       k.progress_kept * tl.coefficient AS progress_credit,
+       tl.quality_failures, tl.late_occurrences,
+       coalesce(ev.failures_exempted, 0) AS failures_exempted, coalesce(ev.delays_exempted, 0) AS delays_exempted,
+       h.quality_hit_qty, h.lateness_hit_qty,
        tl.external_source, tl.external_id
   FROM cqs.task_line tl
   JOIN cqs.organisation_policies pol ON pol.organisation_id = tl.organisation_id
+  JOIN cqs.organisation o ON o.organisation_id = tl.organisation_id
   LEFT JOIN cqs.catalogue_item i ON i.item_id = tl.item_id
   LEFT JOIN cqs.catalogue_item si ON si.item_id = tl.similar_item_id
+  CROSS JOIN LATERAL cqs._line_hits(tl.task_line_id, tl.deductions_recorded, tl.credited_qty, tl.quality_failures,
+                                    tl.days_late, tl.late_occurrences_counted, pol.lateness_mode = 'per_day') h
   CROSS JOIN LATERAL (SELECT coalesce(tl.credited_qty, 0) AS done,
-                             cqs._lateness_deductions(pol.lateness_mode = 'per_day', tl.late_days_counted,
-                                                      tl.late_occurrences_counted) AS late) x;
+                             cqs._counted_month(tl.period, tl.deadline, pol.cadence = 'quarterly',
+                                                o.special_deadline) AS counted_month) x
+  CROSS JOIN LATERAL (SELECT GREATEST(x.done * 1.00 - 0.25 * h.quality_hit_qty, 0) AS quality_kept,
+                             GREATEST(x.done * 1.00 - 0.25 * h.lateness_hit_qty, 0) AS progress_kept) k
+  LEFT JOIN LATERAL (SELECT count(*) FILTER (WHERE d.kind = 'quality' AND d.exemption_reference IS NULL) AS failures,
+                            count(*) FILTER (WHERE d.kind = 'quality' AND d.exemption_reference IS NOT NULL) AS failures_exempted,
+                            count(*) FILTER (WHERE d.kind = 'lateness') AS delays_recorded,
+                            sum(CASE WHEN pol.lateness_mode = 'per_day' THEN GREATEST(coalesce(d.days_late, tl.days_late), 1) ELSE 1 END)
+                              FILTER (WHERE d.kind = 'lateness' AND d.exemption_reference IS NULL) AS delay_units,
+                            count(*) FILTER (WHERE d.kind = 'lateness' AND d.exemption_reference IS NOT NULL) AS delays_exempted
+                       FROM cqs.task_deduction d
+                      WHERE tl.deductions_recorded > 0 AND d.task_line_id = tl.task_line_id) ev ON true;
 COMMENT ON VIEW cqs.task_lines_explained IS
-  'Art. 14, 18.1.d, HB ch. VI: every task line with its converted quantities, deductions, factors and credits under the organisation''s lateness policy';
+  'Art. 14, 18.1.d, HB ch. VI-VII: every task line with its converted quantities, the period it counts in, its counted and exempted failures and delays, the quantities they hit, factors and credits under the organisation''s lateness policy';
 
 -- Art. 13.3, HB ch. V: off-catalogue tasks to report for addition to the catalogue.
 CREATE VIEW cqs.catalogue_additions AS
@@ -428,7 +451,8 @@ BEGIN
         coalesce(v_line.completed_qty, 0), v_line.completed_units, v_line.quality_deductions, v_line.quality_factor,
         v_line.quality_credit, v_line.lateness_deductions,
         CASE v_line.lateness_mode WHEN 'per_day' THEN v_line.days_late || ' day(s) late' ELSE 'per occurrence' END,
-        CASE WHEN v_line.lateness_exempt THEN ', exempted (Art. 14.2.c)' ELSE '' END,
+        concat(CASE WHEN v_line.failures_exempted > 0 THEN format(', %s failure(s) exempted (Art. 14.2.b)', v_line.failures_exempted) END,
+               CASE WHEN v_line.delays_exempted > 0 THEN format(', %s delay(s) exempted (Art. 14.2.c)', v_line.delays_exempted) END),
         v_line.progress_factor, v_line.progress_credit);
     END LOOP;
     IF v_n = 0 THEN

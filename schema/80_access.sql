@@ -95,6 +95,18 @@ BEGIN
     EXECUTE format('CREATE POLICY %I ON cqs.%I FOR DELETE USING (%s%s)', t || '_delete', t, v_pers_org,
                    CASE t WHEN 'task_line' THEN ' OR ' || v_evaluated ELSE '' END);
   END LOOP;
+  -- Failures and delays of a task line: whoever reads the line reads them; whoever may
+  -- change the line records them (the same rules, on the line's columns).
+  ALTER TABLE cqs.task_deduction ENABLE ROW LEVEL SECURITY;
+  CREATE POLICY task_deduction_read ON cqs.task_deduction FOR SELECT
+    USING (task_line_id IN (SELECT t.task_line_id FROM cqs.task_line t));
+  EXECUTE format('CREATE POLICY task_deduction_insert ON cqs.task_deduction FOR INSERT WITH CHECK '
+                 '(task_line_id IN (SELECT t.task_line_id FROM cqs.task_line t WHERE %s OR %s))', v_pers_org, v_evaluated);
+  EXECUTE format('CREATE POLICY task_deduction_update ON cqs.task_deduction FOR UPDATE USING '
+                 '(task_line_id IN (SELECT t.task_line_id FROM cqs.task_line t WHERE %1$s OR %2$s)) WITH CHECK '
+                 '(task_line_id IN (SELECT t.task_line_id FROM cqs.task_line t WHERE %1$s OR %2$s))', v_pers_org, v_evaluated);
+  EXECUTE format('CREATE POLICY task_deduction_delete ON cqs.task_deduction FOR DELETE USING '
+                 '(task_line_id IN (SELECT t.task_line_id FROM cqs.task_line t WHERE %s OR %s))', v_pers_org, v_evaluated);
   -- Records of a person: the person, those who evaluate them, identified mandates; the
   -- personnel section manages leave, discipline, overrides and the year's procedure.
   FOREACH t IN ARRAY ARRAY['person', 'leave_record', 'discipline', 'year_override', 'year_grading', 'quota_choice',
@@ -243,7 +255,7 @@ DECLARE
   v_keys text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['criteria_set', 'criteria_item', 'organisation', 'person', 'posting', 'catalogue',
-                           'catalogue_item', 'task_line', 'assessment', 'organisation_criteria', 'organisation_year',
+                           'catalogue_item', 'task_line', 'task_deduction', 'assessment', 'organisation_criteria', 'organisation_year',
                            'quota_decision', 'leave_record', 'discipline', 'year_override', 'public_holiday',
                            'year_grading', 'quota_choice', 'grade_decision', 'complaint', 'bonus_regulation',
                            'period_lock', 'person_login', 'mandate', 'delegation', 'imported_total'] LOOP
@@ -347,7 +359,7 @@ DECLARE
                     'cqs.public_holiday, cqs.period_lock, cqs.bonus_regulation, cqs.organisation_year, '
                     'cqs.stale_month, cqs.refresh_queue, cqs.quota_decision, cqs.delegation';
   v_results text := 'cqs.period_result, cqs.locked_result, cqs.year_result, cqs.grade_decision, cqs.imported_total';
-  v_people  text := 'cqs.person, cqs.posting, cqs.task_line, cqs.assessment, cqs.leave_record, cqs.discipline, '
+  v_people  text := 'cqs.person, cqs.posting, cqs.task_line, cqs.task_deduction, cqs.assessment, cqs.leave_record, cqs.discipline, '
                     'cqs.year_override, cqs.year_grading, cqs.quota_choice, cqs.complaint';
   v_views   text;
 BEGIN
@@ -380,7 +392,7 @@ BEGIN
   EXECUTE format('GRANT SELECT ON %s, %s, %s TO cqs_analyst', v_config, v_results, v_views);
   -- Analysts: the tables that identify people open (the views read them), their rows only
   -- through identified mandates; assessments without the comments.
-  GRANT SELECT ON cqs.person, cqs.posting, cqs.task_line, cqs.leave_record, cqs.discipline, cqs.year_override,
+  GRANT SELECT ON cqs.person, cqs.posting, cqs.task_line, cqs.task_deduction, cqs.leave_record, cqs.discipline, cqs.year_override,
                   cqs.year_grading, cqs.quota_choice, cqs.complaint TO cqs_analyst;
   GRANT SELECT (person_id, period, organisation_id, criteria_set_id, self_scores, evaluator_scores, self_total,
                 evaluator_total, evaluator_id, dd, e, support_quality, support_compliance, support_efficiency,
@@ -392,7 +404,17 @@ BEGIN
                             cqs.file_period_complaint(bigint, date, text, date) TO cqs_servant, cqs_personnel;
   GRANT EXECUTE ON FUNCTION cqs.confirm(bigint, date, numeric[], text),
                             cqs.set_leader_terms(bigint, date, numeric, text, numeric, text) TO cqs_evaluator;
-  GRANT INSERT, UPDATE, DELETE ON cqs.task_line TO cqs_evaluator, cqs_personnel;
+  -- Task lines: every column a person enters (deductions_recorded is the extension's).
+  GRANT INSERT (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient, assigned_qty,
+                deadline, completed_qty, completed_on, quality_failures, late_occurrences, origin, external_source,
+                external_id),
+        UPDATE (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient, assigned_qty,
+                deadline, completed_qty, completed_on, quality_failures, late_occurrences, origin, external_source,
+                external_id),
+        DELETE ON cqs.task_line TO cqs_evaluator, cqs_personnel;
+  GRANT INSERT (task_line_id, kind, concerned_qty, days_late, noted_on, description, exemption_reference),
+        UPDATE (task_line_id, kind, concerned_qty, days_late, noted_on, description, exemption_reference),
+        DELETE ON cqs.task_deduction TO cqs_evaluator, cqs_personnel;
   GRANT INSERT, UPDATE, DELETE ON cqs.person, cqs.posting, cqs.leave_record, cqs.discipline, cqs.year_override,
                                   cqs.year_grading, cqs.imported_total TO cqs_personnel;
   GRANT INSERT (organisation_id, year, criteria_code, general_scores, task_scores, tasks_assigned, tasks_completed,

@@ -10,6 +10,7 @@ SELECT pg_catalog.pg_extension_config_dump('cqs.posting', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.catalogue', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.catalogue_item', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.task_line', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.task_deduction', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.assessment', '');
 
 SELECT pg_catalog.pg_extension_config_dump('cqs.organisation_criteria', 'WHERE NOT builtin');
@@ -37,6 +38,7 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cq
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.catalogue', 'catalogue_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.catalogue_item', 'item_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.task_line', 'task_line_id'), '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.task_deduction', 'deduction_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.leave_record', 'leave_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.discipline', 'discipline_id'), '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.year_override', 'override_id'), '');

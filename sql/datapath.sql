@@ -120,27 +120,27 @@ SELECT r.assigned_units, r.completed_units, round(r.a, 2) AS a, r.task_score, r.
   FROM cqs.period_result r JOIN cqs.person p USING (person_id) WHERE p.personnel_id = 'HS-0003';
 
 -- G = 0: only ad-hoc work gives no task score and a stated reason, never 0 or 100.
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty, origin)
-SELECT p.person_id, o.organisation_id, '2025-11-01', i.item_id, 1.0, 1, 1, 'ad_hoc'
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, completed_qty, origin)
+SELECT p.person_id, o.organisation_id, '2025-11-01', '2025-11-10', i.item_id, 1.0, 1, 1, 'ad_hoc'
   FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
  WHERE p.personnel_id = 'HS-0005' AND o.code = 'SNV-TCCB' AND i.code = 'VB01' AND i.catalogue_id = :catalogue_id;
 SELECT personnel_id, a, task_score, total, grade, note FROM cqs.month_results WHERE personnel_id = 'HS-0005';
 
 -- A coefficient outside the item's range is refused (HB ch. II); KH01 allows 8.0 to 16.0.
 \set VERBOSITY terse
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-SELECT p.person_id, o.organisation_id, '2025-11-01', i.item_id, 17, 1
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+SELECT p.person_id, o.organisation_id, '2025-11-01', '2025-11-10', i.item_id, 17, 1
   FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
  WHERE p.personnel_id = 'HS-0005' AND o.code = 'SNV-TCCB' AND i.code = 'KH01';
 -- The external reference is unique (document-management sync).
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, external_source, external_id)
-SELECT p.person_id, o.organisation_id, '2025-11-01', i.item_id, 1.0, 1, 'qlvb', 'VB-1'
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, external_source, external_id)
+SELECT p.person_id, o.organisation_id, '2025-11-01', '2025-11-10', i.item_id, 1.0, 1, 'qlvb', 'VB-1'
   FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
  WHERE p.personnel_id = 'HS-0005' AND o.code = 'SNV-TCCB' AND i.code = 'VB01' AND i.catalogue_id = :catalogue_id;
 -- Off-catalogue work (Art. 13.3) is priced like a similar item and listed for addition.
 \set VERBOSITY default
-INSERT INTO cqs.task_line (person_id, organisation_id, period, similar_item_id, title, coefficient, assigned_qty, completed_qty)
-SELECT p.person_id, o.organisation_id, '2025-11-01', i.item_id, 'Khảo sát chuyển đổi số', 10, 1, 1
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, similar_item_id, title, coefficient, assigned_qty, completed_qty)
+SELECT p.person_id, o.organisation_id, '2025-11-01', '2025-11-10', i.item_id, 'Khảo sát chuyển đổi số', 10, 1, 1
   FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
  WHERE p.personnel_id = 'HS-0005' AND o.code = 'SNV-TCCB' AND i.code = 'KH01';
 SELECT title, priced_like_item, coefficient, task_lines FROM cqs.catalogue_additions;
@@ -148,8 +148,8 @@ SELECT title, priced_like_item, coefficient, task_lines FROM cqs.catalogue_addit
 -- Leader d (Art. 15.3): the deputy (field "tổ chức") manages HS-0001 and HS-0003; the
 -- head manages everyone in the division.  Give the staff general scores, the leaders
 -- their own task line, then push HS-0003 under 50.
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty)
-SELECT p.person_id, o.organisation_id, '2025-11-01', i.item_id, 8.0, 1, 1
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, completed_qty)
+SELECT p.person_id, o.organisation_id, '2025-11-01', '2025-11-10', i.item_id, 8.0, 1, 1
   FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
  WHERE p.personnel_id IN ('HS-0002', 'HS-0004') AND o.code = 'SNV-TCCB' AND i.code = 'KH01';
 SELECT (cqs.self_assess(person_id, '2025-11-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')).status
@@ -211,8 +211,8 @@ SELECT personnel_id, total FROM cqs.month_results WHERE personnel_id = 'HS-0001'
 
 -- Quarters average only the months that have results (Art. 17.3): HS-0001 has a
 -- result in November only, so Q4 2025 counts one month.  December adds a second.
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty)
-SELECT p.person_id, o.organisation_id, '2025-12-01', i.item_id, 1.0, 4, 4
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, completed_qty)
+SELECT p.person_id, o.organisation_id, '2025-12-01', '2025-12-10', i.item_id, 1.0, 4, 4
   FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
  WHERE p.personnel_id = 'HS-0001' AND o.code = 'SNV-TCCB' AND i.code = 'VB01' AND i.catalogue_id = :catalogue_id;
 SELECT personnel_id, month, total FROM cqs.month_results WHERE personnel_id = 'HS-0001' ORDER BY month;
@@ -224,6 +224,12 @@ SELECT h.year, h.half, h.months_counted, h.total, h.grade
   FROM cqs.half_year_results h JOIN cqs.person p USING (person_id) WHERE p.personnel_id = 'HS-0001';
 
 -- A quarterly organisation (XA1, per-occurrence lateness) scores the quarter as one period.
+-- XA1 is its own using agency: its lines take items of its own catalogue (Art. 13).
+SELECT cqs.import_catalogue(
+  (SELECT organisation_id FROM cqs.organisation WHERE code = 'XA1'), 'XA1-2025', '2025-01-01',
+  E'code,name,output_unit,group,points,standard\n'
+  'VB01,"Văn bản tham gia ý kiến",Văn bản,N1,5,x\n',
+  5, 1) AS xa1_catalogue_id \gset
 INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty,
                            completed_qty, deadline, completed_on, late_occurrences)
 SELECT p.person_id, o.organisation_id, v.period, i.item_id, 1.0, 2, 2, v.deadline, v.done, v.late
@@ -231,7 +237,7 @@ SELECT p.person_id, o.organisation_id, v.period, i.item_id, 1.0, 2, 2, v.deadlin
                ('2025-11-01', '2025-11-10', '2025-11-10', NULL),
                ('2025-12-01', '2025-12-10', '2025-12-20', 2)) AS v(period, deadline, done, late)
   CROSS JOIN cqs.person p CROSS JOIN cqs.organisation o CROSS JOIN cqs.catalogue_item i
- WHERE p.personnel_id = 'HS-0006' AND o.code = 'XA1' AND i.code = 'VB01' AND i.catalogue_id = :catalogue_id;
+ WHERE p.personnel_id = 'HS-0006' AND o.code = 'XA1' AND i.code = 'VB01' AND i.catalogue_id = :xa1_catalogue_id;
 SELECT (cqs.self_assess(person_id, '2025-11-15', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')).status
   FROM cqs.person WHERE personnel_id = 'HS-0006';
 SELECT r.period, r.period_kind, r.assigned_units, round(r.c, 2) AS c, r.total

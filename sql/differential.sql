@@ -74,3 +74,49 @@ SELECT count(*) FILTER (WHERE assigned_units = 0) AS g_zero_groups,
 -- A single-row check of the fallback path against hand-written NUMERIC.
 SELECT (r).assigned_units = 12345678901234567890123.45 * 1.000000000000000000000000000001 AS exact_big
   FROM (SELECT cqs.task_ratios(12345678901234567890123.45, 1, 1.000000000000000000000000000001, 0, 0, true) AS r) s;
+
+-- cqs.task_ratios_by_quantity (deductions hitting part of a line, DOMAIN §3) against
+-- its plain-NUMERIC formula coef * GREATEST(completed * 1.00 - 0.25 * hits, 0), on the
+-- same lines with hit quantities of 0 to 3 decimals (some beyond the completed
+-- quantity, some NULL), digit for digit; and n deductions on the whole line (hits = n x
+-- completed) give exactly cqs.task_ratios.
+CREATE TABLE gen_hits AS
+SELECT l.*,
+       CASE WHEN l.quality_ded IS NULL THEN NULL
+            ELSE round((abs(hashint4(l.i + 4000037)) % 9000)::numeric / 1000, abs(hashint4(l.i + 4000037)) % 4) END AS qhits,
+       CASE WHEN l.lateness_ded IS NULL THEN NULL
+            ELSE round((abs(hashint4(l.i + 5000011)) % 30000)::numeric / 1000, abs(hashint4(l.i + 5000011)) % 4) END AS lhits
+  FROM gen_lines l;
+CREATE TABLE gen_hits_expected AS
+SELECT g, assigned_units, completed_units, quality_units, progress_units,
+       100 * completed_units / nullif(assigned_units, 0) AS a,
+       100 * quality_units / nullif(assigned_units, 0) AS b,
+       100 * progress_units / nullif(assigned_units, 0) AS c
+  FROM (SELECT g,
+               coalesce(sum(assigned * coef) FILTER (WHERE counts), 0) AS assigned_units,
+               sum(coalesce(completed, 0) * coef) AS completed_units,
+               sum(coef * greatest(coalesce(completed, 0) * 1.00 - 0.25 * coalesce(qhits, 0),
+                                   (coalesce(completed, 0) * 1.00 - 0.25 * coalesce(qhits, 0)) * 0)) AS quality_units,
+               sum(coef * greatest(coalesce(completed, 0) * 1.00 - 0.25 * coalesce(lhits, 0),
+                                   (coalesce(completed, 0) * 1.00 - 0.25 * coalesce(lhits, 0)) * 0)) AS progress_units
+          FROM gen_hits GROUP BY g) s;
+CREATE TABLE gen_hits_actual AS
+SELECT g, (r).* FROM (
+  SELECT g, cqs.task_ratios_by_quantity(assigned, completed, coef, qhits, lhits, counts) AS r
+    FROM gen_hits GROUP BY g) s;
+SELECT count(*) AS groups_compared,
+       count(*) FILTER (WHERE e.quality_units::text  IS DISTINCT FROM x.quality_units::text)  AS bad_quality,
+       count(*) FILTER (WHERE e.progress_units::text IS DISTINCT FROM x.progress_units::text) AS bad_progress,
+       count(*) FILTER (WHERE e.a::text IS DISTINCT FROM x.a::text) AS bad_a,
+       count(*) FILTER (WHERE e.b::text IS DISTINCT FROM x.b::text) AS bad_b,
+       count(*) FILTER (WHERE e.c::text IS DISTINCT FROM x.c::text) AS bad_c,
+       count(*) FILTER (WHERE x.quality_units < x.completed_units) AS groups_with_hits
+  FROM gen_hits_expected e FULL JOIN gen_hits_actual x USING (g);
+SELECT count(*) AS groups_compared,
+       count(*) FILTER (WHERE w.r::text IS DISTINCT FROM n.r::text) AS whole_line_mismatches
+  FROM (SELECT g, cqs.task_ratios(assigned, completed, coef, quality_ded, lateness_ded, counts) AS r
+          FROM gen_lines GROUP BY g) n
+  FULL JOIN (SELECT g, cqs.task_ratios_by_quantity(assigned, completed, coef,
+                                                   coalesce(completed, 0) * coalesce(quality_ded, 0),
+                                                   coalesce(completed, 0) * coalesce(lateness_ded, 0), counts) AS r
+               FROM gen_lines GROUP BY g) w USING (g);

@@ -16,6 +16,17 @@
  * Rows that do not fit 128 bits switch the state to NUMERIC sums for the
  * rest of the group; nothing is ever rounded or dropped.
  *
+ * cqs.task_ratios_by_quantity is the same aggregate when a deduction concerns
+ * only some of a line's products (DOMAIN §3, Art. 14.2.b-c: "of that product"):
+ * its fourth and fifth arguments are hit quantities, the sum over counted
+ * failures (delays) of the quantity each concerns, and a line keeps
+ *
+ *   quality_units  += coef * max(0, completed - 0.25 * quality_hits)
+ *
+ * (likewise progress), at scale max(completed, hits) + 2: the NUMERIC value of
+ * GREATEST(completed * 1.00 - 0.25 * hits, 0).  n deductions on the whole line
+ * (hits = n * completed) give exactly the first form's value and scale.
+ *
  * The state is internal, allocated once in the aggregate context and updated
  * in place; combine/serial/deserial make partial (parallel) aggregation work.
  */
@@ -288,6 +299,176 @@ task_ratios_transfn(PG_FUNCTION_ARGS)
 		state_to_numeric(st, aggcontext);
 		add_row_numeric(st, aggcontext, raw_assigned, raw_completed, raw_coef,
 						qded, lded, counts);
+	}
+	st->nrows++;
+
+	PG_RETURN_POINTER(st);
+}
+
+/*
+ * Kept share of a line's products under hit quantities: max(0, completed -
+ * 0.25 hits) at scale max(completed.scale, hits.scale) + 2 (fixed point);
+ * false when it does not fit.
+ */
+static bool
+kept_fixed(FixedDec completed, FixedDec hits, FixedDec *kept)
+{
+	FixedDec	lost;
+
+	if (completed.scale + FACTOR_SCALE > FIXEDDEC_MAX_SCALE ||
+		hits.scale + FACTOR_SCALE > FIXEDDEC_MAX_SCALE)
+		return false;
+	/* completed * 1.00 and hits * 0.25, both at their scale + 2 */
+	if (!FixedDecMulInt(completed, 100, kept) || !FixedDecMulInt(hits, -25, &lost))
+		return false;
+	kept->scale += FACTOR_SCALE;
+	lost.scale += FACTOR_SCALE;
+	if (!FixedDecAdd(kept, lost))
+		return false;
+	if (kept->value < 0)
+		kept->value = 0;
+	return true;
+}
+
+/* The NUMERIC form of kept_fixed. */
+static Numeric
+kept_numeric(Numeric completed, Numeric hits)
+{
+	Numeric		kept = numeric_sub_opt_error(
+											 numeric_mul_opt_error(completed, int64_div_fast_to_numeric(100, FACTOR_SCALE), NULL),
+											 numeric_mul_opt_error(hits, int64_div_fast_to_numeric(25, FACTOR_SCALE), NULL),
+											 NULL);
+
+	if (CqsNumericCmpInt(kept, 0) < 0)
+		kept = numeric_sub_opt_error(kept, kept, NULL);	/* 0 at the same scale */
+	return kept;
+}
+
+static Numeric
+zero_numeric(void)
+{
+	return int64_to_numeric(0);
+}
+
+/* One row of the by-quantity form, NUMERIC path. */
+static void
+add_row_hits_numeric(TaskRatiosState *st, MemoryContext aggcontext,
+					 struct varlena *assigned, struct varlena *completed,
+					 struct varlena *coef, struct varlena *qhits,
+					 struct varlena *lhits, bool counts)
+{
+	Numeric		c = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(coef)));
+	Numeric		done = completed == NULL ? zero_numeric() :
+		DatumGetNumeric(PointerGetDatum(pg_detoast_datum(completed)));
+	Numeric		q = qhits == NULL ? zero_numeric() :
+		DatumGetNumeric(PointerGetDatum(pg_detoast_datum(qhits)));
+	Numeric		l = lhits == NULL ? zero_numeric() :
+		DatumGetNumeric(PointerGetDatum(pg_detoast_datum(lhits)));
+
+	if (counts)
+	{
+		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
+
+		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), aggcontext);
+	}
+	numeric_acc_add(st, ACC_COMPLETED, numeric_mul_opt_error(done, c, NULL), aggcontext);
+	numeric_acc_add(st, ACC_QUALITY, numeric_mul_opt_error(kept_numeric(done, q), c, NULL), aggcontext);
+	numeric_acc_add(st, ACC_PROGRESS, numeric_mul_opt_error(kept_numeric(done, l), c, NULL), aggcontext);
+}
+
+/* One row of the by-quantity form, fixed point; false (state untouched) if it overflows. */
+static bool
+add_row_hits_fixed(TaskRatiosState *st, FixedDec assigned, FixedDec completed,
+				   FixedDec coef, FixedDec qhits, FixedDec lhits, bool counts)
+{
+	FixedDec	next[NACC];
+	FixedDec	term;
+	FixedDec	kept;
+
+	memcpy(next, st->fix, sizeof(next));
+	if (counts)
+	{
+		if (!FixedDecMul(assigned, coef, &term) || !FixedDecAdd(&next[ACC_ASSIGNED], term))
+			return false;
+	}
+	if (!FixedDecMul(completed, coef, &term) || !FixedDecAdd(&next[ACC_COMPLETED], term))
+		return false;
+	if (!kept_fixed(completed, qhits, &kept) || !FixedDecMul(kept, coef, &term) ||
+		!FixedDecAdd(&next[ACC_QUALITY], term))
+		return false;
+	if (!kept_fixed(completed, lhits, &kept) || !FixedDecMul(kept, coef, &term) ||
+		!FixedDecAdd(&next[ACC_PROGRESS], term))
+		return false;
+	memcpy(st->fix, next, sizeof(next));
+	return true;
+}
+
+/* A hit quantity: NULL is 0; otherwise finite and non-negative (22023). */
+static bool
+read_hits(FunctionCallInfo fcinfo, int argno, const char *argname,
+		  FixedDec *fd, struct varlena **raw)
+{
+	if (PG_ARGISNULL(argno))
+	{
+		fd->value = 0;
+		fd->scale = 0;
+		*raw = NULL;
+		return true;
+	}
+	return read_quantity(fcinfo, argno, argname, false, fd, raw);
+}
+
+PG_FUNCTION_INFO_V1(task_ratios_hits_transfn);
+Datum
+task_ratios_hits_transfn(PG_FUNCTION_ARGS)
+{
+	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_hits_transfn");
+	TaskRatiosState *st;
+	FixedDec	assigned,
+				completed,
+				coef,
+				qhits,
+				lhits;
+	struct varlena *raw_assigned,
+			   *raw_completed = NULL,
+			   *raw_coef,
+			   *raw_qhits,
+			   *raw_lhits;
+	bool		fits;
+	bool		counts;
+
+	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
+	require_not_null(fcinfo, ARG_COEF, "coefficient");
+	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
+
+	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
+						 &assigned, &raw_assigned);
+	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
+						  &coef, &raw_coef);
+	if (PG_ARGISNULL(ARG_COMPLETED))
+	{
+		completed.value = 0;
+		completed.scale = 0;
+	}
+	else
+		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
+							  &completed, &raw_completed);
+	fits &= read_hits(fcinfo, ARG_QUALITY_DED, "quality_hit_qty", &qhits, &raw_qhits);
+	fits &= read_hits(fcinfo, ARG_LATENESS_DED, "lateness_hit_qty", &lhits, &raw_lhits);
+	counts = PG_GETARG_BOOL(ARG_COUNTS);
+
+	if (PG_ARGISNULL(0))
+		st = state_new(aggcontext);
+	else
+		st = (TaskRatiosState *) PG_GETARG_POINTER(0);
+
+	if (st->numeric_mode ||
+		!fits ||
+		!add_row_hits_fixed(st, assigned, completed, coef, qhits, lhits, counts))
+	{
+		state_to_numeric(st, aggcontext);
+		add_row_hits_numeric(st, aggcontext, raw_assigned, raw_completed, raw_coef,
+							 raw_qhits, raw_lhits, counts);
 	}
 	st->nrows++;
 

@@ -8,6 +8,7 @@
 #include "fmgr.h"
 
 extern Datum task_ratios_transfn(PG_FUNCTION_ARGS);
+extern Datum task_ratios_hits_transfn(PG_FUNCTION_ARGS);
 extern Datum task_ratios_combinefn(PG_FUNCTION_ARGS);
 extern Datum task_ratios_serialfn(PG_FUNCTION_ARGS);
 extern Datum task_ratios_deserialfn(PG_FUNCTION_ARGS);

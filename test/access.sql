@@ -42,9 +42,9 @@ SELECT (SELECT organisation_id FROM cqs.organisation WHERE code = 'X-UB') AS ub,
 SELECT string_agg(format('%s AS %s', person_id, lower(personnel_id)), ', ') AS cols FROM cqs.person \gset
 SELECT :cols \gset
 -- March: everyone has one task line (whoever enters them below) and self-assesses.
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty,
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, completed_qty,
                            external_source, external_id)
-SELECT ps.person_id, ps.organisation_id, '2026-03-01', :item, 1, 10, 10, 'x', p.personnel_id
+SELECT ps.person_id, ps.organisation_id, '2026-03-01', '2026-03-10', :item, 1, 10, 10, 'x', p.personnel_id
   FROM cqs.posting ps JOIN cqs.person p USING (person_id);
 SELECT count(*) AS self_assessed FROM (SELECT cqs.self_assess(person_id, '2026-03-01', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')
                                          FROM cqs.person) s \gset
@@ -194,19 +194,19 @@ SELECT is((SELECT array_agg(DISTINCT personnel_id) FROM cqs.month_results), ARRA
 SELECT is((SELECT count(*) FROM cqs.person), 1::bigint, 'and one person: themself');
 SELECT is((SELECT count(*) FROM cqs.task_line), 1::bigint, 'and their own task lines');
 SELECT is((SELECT count(*) FROM cqs.form01 WHERE person_id <> cqs.acting_person()), 0::bigint, 'and their own Form 01');
-SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                          VALUES (%s, %s, '2026-03-01', %s, 1, 1)$$, :nv1, :a1, :item), '42501', NULL,
+SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                          VALUES (%s, %s, '2026-03-01', '2026-03-10', %s, 1, 1)$$, :nv1, :a1, :item), '42501', NULL,
                  'and cannot enter task lines, even their own');
 RESET ROLE;
 SET ROLE rx_tpa1;
 SELECT is((SELECT array_agg(personnel_id ORDER BY personnel_id) FROM cqs.person),
           ARRAY['NV1', 'NV2', 'PPA1', 'TPA1'], 'a unit head reads the people they evaluate, and themself');
 SELECT is((SELECT count(*) FROM cqs.month_results WHERE personnel_id IS NULL), 0::bigint, 'with their names');
-SELECT lives_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                         VALUES (%s, %s, '2026-03-01', %s, 1, 2)$$, :nv2, :a1, :item),
+SELECT lives_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                         VALUES (%s, %s, '2026-03-01', '2026-03-10', %s, 1, 2)$$, :nv2, :a1, :item),
                 'assigns a task to their own staff');
-SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                          VALUES (%s, %s, '2026-03-01', %s, 1, 2)$$, :nv3, :a2, :item), '42501', NULL,
+SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                          VALUES (%s, %s, '2026-03-01', '2026-03-10', %s, 1, 2)$$, :nv3, :a2, :item), '42501', NULL,
                  'but not to another unit''s');
 RESET ROLE;
 SET ROLE rx_gda;
@@ -221,8 +221,8 @@ SELECT is((SELECT count(*) FROM cqs.month_results WHERE organisation_id IN (:b, 
 SELECT lives_ok(format($$UPDATE cqs.task_line SET completed_qty = 7 WHERE person_id = %s$$, :nv1),
                 'it manages its agency''s task lines');
 SELECT is((SELECT count(*) FROM cqs.task_line WHERE person_id = :nvb), 0::bigint, 'cannot see Sở B''s');
-SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                          VALUES (%s, %s, '2026-03-01', %s, 1, 1)$$, :nvb, :b, :item), '42501', NULL,
+SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                          VALUES (%s, %s, '2026-03-01', '2026-03-10', %s, 1, 1)$$, :nvb, :b, :item), '42501', NULL,
                  'nor enter them');
 SELECT lives_ok(format($$INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date) VALUES (%s, 'sick', '2026-04-01', '2026-04-03')$$, :nv2),
                 'records leave in its agency');

@@ -81,22 +81,22 @@ SELECT throws_ok($$WITH s AS (INSERT INTO cqs.criteria_set (code, name) VALUES (
 SET CONSTRAINTS ALL DEFERRED;
 
 -- Task lines.
-SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                   SELECT p1, dept, '2026-01-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'RNG'), 20, 1 FROM ids$$,
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                   SELECT p1, dept, '2026-01-01', '2026-01-10', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'RNG'), 20, 1 FROM ids$$,
                  '23514', NULL, 'a coefficient outside the item range: 23514');
-SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, origin)
-                   SELECT p1, dept, '2026-01-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 1, 'gift' FROM ids$$,
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, origin)
+                   SELECT p1, dept, '2026-01-01', '2026-01-10', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 1, 'gift' FROM ids$$,
                  '23514', NULL, 'an unknown origin: 23514');
-SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                   SELECT p1, dept, '2026-01-15', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 1 FROM ids$$,
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                   SELECT p1, dept, '2026-01-15', ('2026-01-15')::date + 9, (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 1 FROM ids$$,
                  '23514', NULL, 'a period that is not the first of a month: 23514');
-SELECT lives_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty,
+SELECT lives_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty,
                                             completed_qty, external_source, external_id)
-                  SELECT p1, dept, '2026-01-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 4, 4, 'dms', 'X1' FROM ids$$,
+                  SELECT p1, dept, '2026-01-01', '2026-01-10', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 4, 4, 'dms', 'X1' FROM ids$$,
                 'a valid task line');
-SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty,
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty,
                                              external_source, external_id)
-                   SELECT p1, dept, '2026-01-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 1, 'dms', 'X1' FROM ids$$,
+                   SELECT p1, dept, '2026-01-01', '2026-01-10', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'STD'), 1, 1, 'dms', 'X1' FROM ids$$,
                  '23505', NULL, 'a duplicate external reference: 23505');
 
 -- Assessments and the workflow.

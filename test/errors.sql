@@ -20,7 +20,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
-SELECT plan(213);
+SELECT plan(218);
 
 -- ===========================================================================
 -- cqs.grade_label(grade, lang): lang is 'vi' or 'en' (Art. 20 names).
@@ -446,6 +446,20 @@ SELECT throws_ok($$SELECT cqs.task_ratios(a, c, k, q, l, o) FROM (VALUES (5.0::n
 SELECT throws_ok($$SELECT cqs.task_ratios(a, c, k, q, l, o) FROM (VALUES (5.0::numeric, 4.0::numeric, 1.0::numeric, 0::integer, 0::integer, NULL::boolean)) AS v(a, c, k, q, l, o)$$,
                  '22023', 'counts_in_assigned must not be NULL',
                  'task_ratios: NULL counts_in_assigned is rejected');
+SELECT throws_ok($$SELECT cqs.task_ratios_by_quantity(a, c, k, q, l, o) FROM (VALUES (5.0::numeric, 4.0::numeric, 1.0::numeric, -0.5::numeric, 0::numeric, true::boolean)) AS v(a, c, k, q, l, o)$$,
+                 '22023', 'quality_hit_qty must not be negative, got -0.5',
+                 'task_ratios_by_quantity: a negative quality hit quantity is rejected');
+SELECT throws_ok($$SELECT cqs.task_ratios_by_quantity(a, c, k, q, l, o) FROM (VALUES (5.0::numeric, 4.0::numeric, 1.0::numeric, 0::numeric, 'NaN'::numeric, true::boolean)) AS v(a, c, k, q, l, o)$$,
+                 '22023', 'lateness_hit_qty must be a finite number, got NaN',
+                 'task_ratios_by_quantity: a NaN lateness hit quantity is rejected');
+SELECT throws_ok($$SELECT cqs.task_ratios_by_quantity(a, c, k, q, l, o) FROM (VALUES (5.0::numeric, 4.0::numeric, 1.0::numeric, 0::numeric, '-Infinity'::numeric, true::boolean)) AS v(a, c, k, q, l, o)$$,
+                 '22023', 'lateness_hit_qty must be a finite number, got -Infinity',
+                 'task_ratios_by_quantity: an infinite hit quantity is rejected');
+SELECT throws_ok($$SELECT cqs.task_ratios_by_quantity(a, c, k, q, l, o) FROM (VALUES (5.0::numeric, 4.0::numeric, NULL::numeric, 0::numeric, 0::numeric, true::boolean)) AS v(a, c, k, q, l, o)$$,
+                 '22023', 'coefficient must not be NULL',
+                 'task_ratios_by_quantity: a NULL coefficient is rejected');
+SELECT is((SELECT (cqs.task_ratios_by_quantity(a, c, k, q, l, o)).b FROM (VALUES (10::numeric, 10::numeric, 1::numeric, NULL::numeric, NULL::numeric, true)) AS v(a, c, k, q, l, o)),
+          100.0000000000000000::numeric, 'task_ratios_by_quantity: NULL hit quantities are none');
 SELECT throws_ok($$SELECT cqs.task_ratios(a, c, k, q, l, o) FROM (VALUES (-1::numeric, 4.0::numeric, 1.0::numeric, 0::integer, 0::integer, true::boolean)) AS v(a, c, k, q, l, o)$$,
                  '22023', 'assigned_qty must not be negative, got -1',
                  'task_ratios: negative assigned_qty is rejected');

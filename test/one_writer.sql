@@ -80,12 +80,12 @@ SELECT is(cqs.period_start('2026-05-17', 'quarterly'), '2026-04-01'::date, 'peri
 
 -- 2. A clerk's edits: results follow, over the whole organisation (Art. 15.3), written by the owner.
 SET SESSION AUTHORIZATION regress_cqs_clerk;
-SELECT lives_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient,
+SELECT lives_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient,
                                                      assigned_qty, completed_qty, external_source, external_id)
-                          VALUES (%1$s, %5$s, '2026-03-01', %6$s, 1, 10, 10, 'w', 'h'),
-                                 (%2$s, %5$s, '2026-03-01', %6$s, 1, 10, 10, 'w', 's1'),
-                                 (%3$s, %5$s, '2026-03-01', %6$s, 1, 10, 10, 'w', 's2'),
-                                 (%4$s, %5$s, '2026-03-01', %6$s, 1, 10, 10, 'w', 'uh')$$,
+                          VALUES (%1$s, %5$s, '2026-03-01', '2026-03-10', %6$s, 1, 10, 10, 'w', 'h'),
+                                 (%2$s, %5$s, '2026-03-01', '2026-03-10', %6$s, 1, 10, 10, 'w', 's1'),
+                                 (%3$s, %5$s, '2026-03-01', '2026-03-10', %6$s, 1, 10, 10, 'w', 's2'),
+                                 (%4$s, %5$s, '2026-03-01', '2026-03-10', %6$s, 1, 10, 10, 'w', 'uh')$$,
                         :h, :s1, :s2, :uh, :d, :item),
                 'a clerk with rights on task lines only enters lines (TEMP revoked from PUBLIC)');
 SELECT lives_ok($$UPDATE cqs.task_line SET completed_qty = 1 WHERE external_id = 's2'$$,
@@ -138,8 +138,8 @@ SELECT throws_ok(format($$INSERT INTO cqs.posting (person_id, organisation_id, s
 
 -- References between records (held by triggers so that pg_restore -j can load tables in
 -- any order): 23503 both ways, cascades where the model says so.
-SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                          VALUES (-7, %s, '2026-03-01', %s, 1, 1)$$, :d, :item), '23503', NULL,
+SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                          VALUES (-7, %s, '2026-03-01', '2026-03-10', %s, 1, 1)$$, :d, :item), '23503', NULL,
                  'a task line for a person who does not exist: 23503');
 SELECT throws_ok(format($$UPDATE cqs.posting SET organisation_id = -7 WHERE person_id = %s$$, :s1), '23503', NULL,
                  'a posting moved to an organisation that does not exist: 23503');
@@ -176,8 +176,8 @@ SET application_name = 'pg_restore';
 SET SESSION AUTHORIZATION regress_cqs_clerk;
 SELECT throws_ok($$UPDATE cqs.task_line SET completed_qty = 5 WHERE external_id = 's1'$$, '55000', NULL,
                  'a locked month refuses a clerk''s change, whatever application_name says');
-SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                          VALUES (%s, %s, '2026-03-01', %s, 1, 1)$$, :newp, :u, :item), '55000', NULL,
+SELECT throws_ok(format($$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                          VALUES (%s, %s, '2026-03-01', '2026-03-10', %s, 1, 1)$$, :newp, :u, :item), '55000', NULL,
                  'nor can lines be added for someone locked without an assessment');
 RESET SESSION AUTHORIZATION;
 RESET application_name;

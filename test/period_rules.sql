@@ -1,13 +1,18 @@
 -- pgTAP: period rules DOMAIN.md spells out beyond the handbook example (issue 9).
 -- Row 16 (Art. 15.4): divisions can be assigned to a deputy's field; the deputy's d then
 -- covers everyone in them, their heads included.
+-- Row 12 (Art. 14.2.b): a failure takes 25% of the credit of the products it concerns.
+-- Row 22 (Art. 14.2.c): exemptions per delay, each with the authority's confirmation.
+-- Row 21 (Art. 18.1.b): every task has a deadline.
+-- Row 19 (Art. 13): items come from the catalogue in force for the line's agency.
+-- Row 8 (Art. 19.2, HB ch. VII): December lines due after 14/12 count in January.
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
-SELECT plan(5);
+SELECT plan(35);
 
 -- Sở PR (head H, deputy D for field 'x') > Phòng PR-U (head UH); UH scores 35 in March.
 INSERT INTO cqs.organisation (code, name, kind) VALUES ('PR', 'Sở PR', 'using_agency');
@@ -47,6 +52,167 @@ SELECT is((SELECT d FROM cqs.month_results WHERE personnel_id = 'PR-D' AND month
           'the division reassigned to another field: the deputy''s d follows (100)');
 SELECT is((SELECT d FROM cqs.month_results WHERE personnel_id = 'PR-H' AND month = 3), 50::numeric,
           'while the director''s stays 50');
+
+-- ---------------------------------------------------------------------------
+-- Rows 12 and 22: failures and delays one by one.  PR-S (staff) in April: one line of
+-- 10 reports, coefficient 1, all done; general 30.
+-- ---------------------------------------------------------------------------
+INSERT INTO cqs.person (personnel_id, full_name) VALUES ('PR-S', 'Chuyên viên');
+INSERT INTO cqs.posting (person_id, organisation_id, role, start_date)
+SELECT p.person_id, o.organisation_id, 'staff', '2026-01-01'
+  FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U';
+INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty,
+                           deadline, completed_on, external_source, external_id)
+SELECT p.person_id, o.organisation_id, '2026-04-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'PR-STD'),
+       1, 10, 10, '2026-04-20', '2026-04-20', 'pr', 'reports'
+  FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U';
+INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id, self_scores, evaluator_scores, status)
+SELECT p.person_id, '2026-04-01', o.organisation_id, (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01'),
+       '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}', 'confirmed'
+  FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U';
+SELECT task_line_id AS reports FROM cqs.task_line WHERE external_id = 'reports' \gset
+
+INSERT INTO cqs.task_deduction (task_line_id, kind, concerned_qty, description)
+VALUES (:reports, 'quality', 1, 'báo cáo số 3 sai số liệu');
+SELECT is((SELECT round(b, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 97.50,
+          'row 12: one report of ten fails one review: b = 97.50 (25% of one report''s credit), not 75.00');
+SELECT is((SELECT quality_hit_qty FROM cqs.task_lines_explained WHERE task_line_id = :reports), 1::numeric,
+          'task_lines_explained shows the quantity the failure hit');
+SELECT is((SELECT deductions_recorded FROM cqs.task_line WHERE task_line_id = :reports), 1,
+          'the line counts its recorded failures and delays');
+INSERT INTO cqs.task_deduction (task_line_id, kind, concerned_qty) VALUES (:reports, 'quality', 1);
+SELECT is((SELECT round(b, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 95.00,
+          'a second failure (another report, or the same again) takes another 25% of one report: 95.00');
+INSERT INTO cqs.task_deduction (task_line_id, kind) VALUES (:reports, 'quality');
+SELECT is((SELECT round(b, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 70.00,
+          'a failure concerning the whole line takes 25% of all ten: 70.00');
+DELETE FROM cqs.task_deduction WHERE task_line_id = :reports;
+SELECT is((SELECT round(b, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 100.00,
+          'failures removed: b back to 100.00, and the count to 0');
+UPDATE cqs.task_line SET quality_failures = 5 WHERE task_line_id = :reports;
+SELECT is((SELECT round(b, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 0.00,
+          'five failures on the whole line: nothing is kept, never less than nothing (b = 0.00)');
+UPDATE cqs.task_line SET quality_failures = 0 WHERE task_line_id = :reports;
+
+-- Row 22: three delays (per-day policy: 2, 3 and 1 days), the second exempted.
+UPDATE cqs.task_line SET completed_on = '2026-04-23' WHERE task_line_id = :reports;
+SELECT is((SELECT round(c, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 25.00,
+          'completed 3 days late, no delay recorded one by one: 3 deductions on the whole line (per day): c = 25.00');
+INSERT INTO cqs.task_deduction (task_line_id, kind, days_late, description)
+VALUES (:reports, 'lateness', 1, 'nộp chậm đợt 1'), (:reports, 'lateness', 1, 'nộp chậm đợt 2'),
+       (:reports, 'lateness', 1, 'nộp chậm đợt 3');
+SELECT is((SELECT round(c, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 25.00,
+          'three delays of a day recorded one by one replace the dates'' delay: 3 deductions, c = 25.00');
+UPDATE cqs.task_deduction SET exemption_reference = 'CV 15/UBND xác nhận mất điện'
+ WHERE task_line_id = :reports AND description = 'nộp chậm đợt 2';
+SELECT is((SELECT round(c, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 50.00,
+          'row 22: one of three delays exempted: 2 deductions, c = 50.00 (not all-or-nothing per line)');
+SELECT ok((SELECT exempted_by = current_user AND exempted_at IS NOT NULL FROM cqs.task_deduction
+            WHERE task_line_id = :reports AND description = 'nộp chậm đợt 2'),
+          'the exemption records who entered it and when, by the database');
+SELECT is((SELECT delays_exempted FROM cqs.task_lines_explained WHERE task_line_id = :reports), 1::bigint,
+          'task_lines_explained counts the exempted delay');
+UPDATE cqs.task_deduction SET concerned_qty = 2 WHERE task_line_id = :reports AND description = 'nộp chậm đợt 1';
+SELECT is((SELECT round(c, 2) FROM cqs.month_results WHERE personnel_id = 'PR-S' AND month = 4), 70.00,
+          'a delay concerning 2 of the 10 reports takes 25% of their credit: c = 100 - 5 - 25 = 70.00');
+SELECT throws_ok($$UPDATE cqs.task_line SET late_occurrences = 2 WHERE external_id = 'reports';
+                   INSERT INTO cqs.task_deduction (task_line_id, kind) SELECT task_line_id, 'lateness' FROM cqs.task_line
+                    WHERE external_id = 'reports'$$,
+                 '23514', NULL, 'delays either counted on the line or recorded one by one, not both (23514)');
+SELECT throws_ok($$INSERT INTO cqs.task_deduction (task_line_id, kind, days_late) SELECT task_line_id, 'quality', 2
+                     FROM cqs.task_line WHERE external_id = 'reports'$$,
+                 '23514', NULL, 'a failed review has no days late (23514)');
+SELECT throws_ok($$INSERT INTO cqs.task_deduction (task_line_id, kind, exemption_reference) SELECT task_line_id, 'quality', ' '
+                     FROM cqs.task_line WHERE external_id = 'reports'$$,
+                 '23514', NULL, 'an exemption names the confirmation: a blank reference is refused (23514)');
+SELECT throws_ok($$INSERT INTO cqs.task_deduction (task_line_id, kind) VALUES (-1, 'quality')$$,
+                 '23503', NULL, 'a deduction names an existing task line (23503)');
+
+-- A locked period refuses new failures: the line's lock holds them too.
+SET LOCAL cqs.refresh_mode = 'sync';
+SELECT lives_ok($$SELECT cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'PR-U'), '2026-04-01', include_unassessed => true)$$,
+                'April of PR-U locked');
+SELECT throws_ok($$INSERT INTO cqs.task_deduction (task_line_id, kind) SELECT task_line_id, 'quality'
+                     FROM cqs.task_line WHERE external_id = 'reports'$$,
+                 '55000', NULL, 'a failure recorded in a locked period is refused (55000)');
+SELECT lives_ok($$DELETE FROM cqs.task_line WHERE false$$, 'nothing else changed');
+
+-- ---------------------------------------------------------------------------
+-- Row 21: every task has a deadline.
+-- ---------------------------------------------------------------------------
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
+                   SELECT p.person_id, o.organisation_id, '2026-05-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'PR-STD'), 1, 1
+                     FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U'$$,
+                 '23502', NULL, 'row 21: a task line without a deadline is refused (23502, Art. 18.1.b)');
+
+-- ---------------------------------------------------------------------------
+-- Row 19: another agency's catalogue item is refused; a managing agency's catalogue
+-- serves the agencies below it that have none.
+-- ---------------------------------------------------------------------------
+INSERT INTO cqs.organisation (code, name, kind) VALUES ('PQ', 'Sở PQ', 'using_agency');
+INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points)
+SELECT organisation_id, 'pq1', '2026-01-01', 5 FROM cqs.organisation WHERE code = 'PQ';
+INSERT INTO cqs.catalogue_item (catalogue_id, code, name, output_unit, complexity_group, group_max,
+                                points_low, points_high, is_standard, coefficient_low, coefficient_high)
+SELECT catalogue_id, 'PQ-STD', 'chuẩn', 'văn bản', 1, 100, 5, 5, true, 0, 0 FROM cqs.catalogue WHERE version = 'pq1';
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, deadline)
+                   SELECT p.person_id, o.organisation_id, '2026-05-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'PQ-STD'),
+                          1, 1, '2026-05-20'
+                     FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U'$$,
+                 '23514', NULL, 'row 19: an item of another agency''s catalogue is refused (23514, Art. 13)');
+-- A new version from 15 May: both versions serve May, only the new one June.
+INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points)
+SELECT organisation_id, 'pr2', '2026-05-15', 5 FROM cqs.organisation WHERE code = 'PR';
+INSERT INTO cqs.catalogue_item (catalogue_id, code, name, output_unit, complexity_group, group_max,
+                                points_low, points_high, is_standard, coefficient_low, coefficient_high)
+SELECT catalogue_id, 'PR2-STD', 'chuẩn', 'văn bản', 1, 100, 5, 5, true, 0, 0 FROM cqs.catalogue WHERE version = 'pr2';
+SELECT lives_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, deadline)
+                  SELECT p.person_id, o.organisation_id, '2026-05-01', i.item_id, 1, 1, '2026-05-20'
+                    FROM cqs.person p, cqs.organisation o, cqs.catalogue_item i
+                   WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U' AND i.code IN ('PR-STD', 'PR2-STD')$$,
+                'in the month a new version takes effect, items of both versions are accepted');
+SELECT throws_ok($$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, deadline)
+                   SELECT p.person_id, o.organisation_id, '2026-06-01', (SELECT item_id FROM cqs.catalogue_item WHERE code = 'PR-STD'),
+                          1, 1, '2026-06-20'
+                     FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U'$$,
+                 '23514', NULL, 'a month after it, the replaced version''s items are refused (23514, Art. 13.3)');
+INSERT INTO cqs.organisation (code, name, kind) VALUES ('PM', 'UBND PM', 'managing_agency');
+INSERT INTO cqs.organisation (code, name, kind, parent_id)
+SELECT 'PM-S', 'Sở PM', 'using_agency', organisation_id FROM cqs.organisation WHERE code = 'PM';
+INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points)
+SELECT organisation_id, 'pm1', '2026-01-01', 5 FROM cqs.organisation WHERE code = 'PM';
+INSERT INTO cqs.catalogue_item (catalogue_id, code, name, output_unit, complexity_group, group_max,
+                                points_low, points_high, is_standard, coefficient_low, coefficient_high)
+SELECT catalogue_id, 'PM-STD', 'chuẩn', 'văn bản', 1, 100, 5, 5, true, 0, 0 FROM cqs.catalogue WHERE version = 'pm1';
+SELECT is(cqs.catalogue_in_force((SELECT organisation_id FROM cqs.organisation WHERE code = 'PM-S'), '2026-05-01'),
+          (SELECT catalogue_id FROM cqs.catalogue WHERE version = 'pm1'),
+          'an agency without a catalogue of its own uses the one its managing agency issued');
+
+-- ---------------------------------------------------------------------------
+-- Row 8: December.  A line of December due 31/12 counts in January next year; one due
+-- 14/12 stays in December.
+-- ---------------------------------------------------------------------------
+INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty,
+                           deadline, external_source, external_id)
+SELECT p.person_id, o.organisation_id, '2026-12-01', i.item_id, 1, v.qty, v.done, v.deadline, 'pr', v.ext
+  FROM (VALUES (4, 4, '2026-12-14'::date, 'dec-14'), (6, 0, '2026-12-31', 'dec-31')) AS v(qty, done, deadline, ext)
+  CROSS JOIN cqs.person p CROSS JOIN cqs.organisation o CROSS JOIN cqs.catalogue_item i
+ WHERE p.personnel_id = 'PR-S' AND o.code = 'PR-U' AND i.code = 'PR2-STD';
+SELECT is((SELECT assigned_units FROM cqs.period_result r JOIN cqs.person p USING (person_id)
+            WHERE p.personnel_id = 'PR-S' AND r.period = '2026-12-01'), 4::numeric,
+          'row 8: December is evaluated on the line due 14/12 only (G = 4), so a = 100');
+SELECT is((SELECT assigned_units FROM cqs.period_result r JOIN cqs.person p USING (person_id)
+            WHERE p.personnel_id = 'PR-S' AND r.period = '2027-01-01'), 6::numeric,
+          'the line due 31/12 counts in January 2027 (HB ch. VII)');
+SELECT is((SELECT evaluation_period FROM cqs.task_lines_explained WHERE external_id = 'dec-31'), '2027-01-01'::date,
+          'task_lines_explained shows where it counts');
+UPDATE cqs.task_line SET deadline = '2026-12-10' WHERE external_id = 'dec-31';
+SELECT is((SELECT assigned_units FROM cqs.period_result r JOIN cqs.person p USING (person_id)
+            WHERE p.personnel_id = 'PR-S' AND r.period = '2026-12-01'), 10::numeric,
+          'its deadline moved to 10/12: it counts in December again (G = 10) ...');
+SELECT is((SELECT count(*) FROM cqs.period_result r JOIN cqs.person p USING (person_id)
+            WHERE p.personnel_id = 'PR-S' AND r.period = '2027-01-01'), 0::bigint,
+          '... and January 2027 has nothing left');
 
 SELECT * FROM finish();
 ROLLBACK;

@@ -82,7 +82,7 @@ SELECT p.person_id, o.organisation_id, v.role, '2026-01-01'
                ('SP-UH', 'SP-U', 'head'), ('SP-S2', 'SP-U', 'staff')) AS v(p, o, role)
   JOIN cqs.person p ON p.personnel_id = v.p JOIN cqs.organisation o ON o.code = v.o;
 INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points)
-SELECT organisation_id, 'sp1', '2026-01-01', 5 FROM cqs.organisation WHERE code = 'SP-D';
+SELECT organisation_id, 'sp1', '2026-01-01', 5 FROM cqs.organisation WHERE code = 'SP-M';
 INSERT INTO cqs.catalogue_item (catalogue_id, code, name, output_unit, complexity_group, group_max,
                                 points_low, points_high, is_standard, coefficient_low, coefficient_high)
 SELECT c.catalogue_id, v.code, v.code, 'văn bản', 1, 100, v.lo, v.hi, v.std, 0, 0
@@ -97,9 +97,9 @@ SELECT (SELECT organisation_id FROM cqs.organisation WHERE code = 'SP-M') AS m,
        (SELECT person_id FROM cqs.person WHERE personnel_id = 'SP-S1') AS s1,
        (SELECT person_id FROM cqs.person WHERE personnel_id = 'SP-UH') AS uh,
        (SELECT person_id FROM cqs.person WHERE personnel_id = 'SP-S2') AS s2 \gset
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty,
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, completed_qty,
                            external_source, external_id)
-SELECT ps.person_id, ps.organisation_id, '2026-03-01', :item, 1, 10, 10, 'sp', p.personnel_id
+SELECT ps.person_id, ps.organisation_id, '2026-03-01', '2026-03-10', :item, 1, 10, 10, 'sp', p.personnel_id
   FROM cqs.posting ps JOIN cqs.person p USING (person_id) WHERE p.personnel_id LIKE 'SP-%';
 SELECT count(*) AS self_assessed FROM (
   SELECT cqs.self_assess(person_id, '2026-03-01', :scores) FROM cqs.person WHERE personnel_id LIKE 'SP-%') s \gset
@@ -795,10 +795,16 @@ SELECT (cqs.self_assess(:h, '2026-04-01', :scores)).status AS admin_self \gset
 -- Records: task lines, leave, discipline, overrides, people and postings (personnel);
 -- organisations, catalogues, holidays, criteria, delegations, mandates, logins (admin);
 -- the organisation's year (personnel), a quota decision (authority).
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty,
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty, completed_qty,
                            external_source, external_id)
-VALUES (:s1, :d, '2026-04-01', :item, 1, 10, 10, 'sp', 'admin-1'), (:s1, :d, '2026-04-01', :item, 1, 4, 4, 'sp', 'admin-2');
+VALUES (:s1, :d, '2026-04-01', '2026-04-10', :item, 1, 10, 10, 'sp', 'admin-1'), (:s1, :d, '2026-04-01', '2026-04-10', :item, 1, 4, 4, 'sp', 'admin-2');
 UPDATE cqs.task_line SET completed_qty = 7 WHERE external_id OPERATOR(pg_catalog.=) 'admin-1';
+INSERT INTO cqs.task_deduction (task_line_id, kind, concerned_qty, exemption_reference)
+SELECT task_line_id, 'lateness', 2, 'CV 1' FROM cqs.task_line WHERE external_id OPERATOR(pg_catalog.=) 'admin-1';
+UPDATE cqs.task_deduction SET exemption_reference = NULL
+ WHERE task_line_id OPERATOR(pg_catalog.=) (SELECT task_line_id FROM cqs.task_line WHERE external_id OPERATOR(pg_catalog.=) 'admin-1');
+DELETE FROM cqs.task_deduction
+ WHERE task_line_id OPERATOR(pg_catalog.=) (SELECT task_line_id FROM cqs.task_line WHERE external_id OPERATOR(pg_catalog.=) 'admin-1');
 DELETE FROM cqs.task_line WHERE external_id OPERATOR(pg_catalog.=) 'admin-2';
 INSERT INTO cqs.leave_record (person_id, kind, start_date, end_date, note) VALUES (:s2, 'sick', '2026-04-06', '2026-04-08', 'ốm');
 UPDATE cqs.leave_record SET end_date = '2026-04-09' WHERE person_id OPERATOR(pg_catalog.=) :s2;

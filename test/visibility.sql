@@ -463,13 +463,18 @@ SELECT g.posting_id, g.person_id, g.org_id,
      WHERE g.start_date <= (m0 + interval '1 month - 1 day')::date AND coalesce(g.end_date, 'infinity') >= m0
        AND pg_temp.g_unlocked(g.org_id, m0::date)) x
  ORDER BY g.posting_id;
-INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient,
+INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, similar_item_id, title, coefficient,
                            assigned_qty, completed_qty)
-SELECT person_id, org_id, line_month,
+SELECT person_id, org_id, line_month, (line_month)::date + 9,
        CASE WHEN off_catalogue THEN NULL ELSE :item_std END, CASE WHEN off_catalogue THEN :item_rng END,
        CASE WHEN off_catalogue THEN 'Việc ngoài danh mục ' || (posting_id % 2) END,
        CASE WHEN off_catalogue THEN 10 ELSE 1 END, 4, 3
   FROM g_month ORDER BY posting_id;
+-- Failures and delays recorded one by one on some lines (one exempted).
+INSERT INTO cqs.task_deduction (task_line_id, kind, concerned_qty, exemption_reference)
+SELECT task_line_id, CASE WHEN task_line_id % 2 = 0 THEN 'quality' ELSE 'lateness' END, 1,
+       CASE WHEN task_line_id % 4 = 1 THEN 'CV xác nhận ' || task_line_id END
+  FROM cqs.task_line WHERE random() < 0.3;
 
 -- Assessments: the periods to confirm (self-assessed; November's confirmed at random by
 -- month), and May's (the second quarter's) confirmed for some of those posted all spring.
@@ -897,6 +902,12 @@ INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
    $q$SELECT posting_id::text, person_id, organisation_id, NULL::boolean, NULL FROM cqs.posting$q$),
   ('task_line', false, 'I', false,
    $q$SELECT task_line_id::text, person_id, organisation_id, NULL::boolean, NULL FROM cqs.task_line$q$),
+  -- (its person and organisation looked up without filtering its rows: the deduction's
+  -- own policy decides what is seen)
+  ('task_deduction', false, 'I', false,
+   $q$SELECT d.deduction_id::text, (SELECT t.person_id FROM cqs.task_line t WHERE t.task_line_id = d.task_line_id),
+             (SELECT t.organisation_id FROM cqs.task_line t WHERE t.task_line_id = d.task_line_id), NULL::boolean, NULL
+        FROM cqs.task_deduction d$q$),
   ('person', false, 'PT', false,
    $q$SELECT person_id::text, person_id, NULL::bigint, NULL::boolean, NULL FROM cqs.person$q$),
   ('leave_record', false, 'P', false,
@@ -1157,8 +1168,8 @@ SELECT a.actor, 'file_complaint', d.decision_id::text,
   FROM actor a CROSS JOIN t_decision d;
 INSERT INTO att (actor, kind, target, sql, expected)
 SELECT a.actor, 'task_line insert', m.person_id || ' ' || m.org_id,
-       format($s$INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty)
-                 VALUES (%s, %s, %L, %s, 1, 2)$s$, m.person_id, m.org_id, m.attempt_month, :item_std),
+       format($s$INSERT INTO cqs.task_line (person_id, organisation_id, period, deadline, item_id, coefficient, assigned_qty)
+                 VALUES (%s, %s, %L, (%L)::date + 9, %s, 1, 2)$s$, m.person_id, m.org_id, m.attempt_month, m.attempt_month, :item_std),
        pg_temp.o_door(a.groups, 'task_line insert')
        AND (pg_temp.o_has(a.actor, 'personnel', m.org_id)
             OR EXISTS (SELECT 1 FROM o_eval e WHERE e.actor = a.actor AND e.person_id = m.person_id AND e.org_id = m.org_id))
