@@ -118,17 +118,38 @@ RETURN CASE WHEN cqs.classify(exact) IS DISTINCT FROM cqs.classify(rounded)
             THEN pg_catalog.format('rounding %s to %s moved it from %s to %s', exact, rounded,
                                    cqs.classify(exact), cqs.classify(rounded)) END;
 
--- Which discipline counts for which year (Art. 11.3.a-b): the earliest decision for an
--- act counts, once; an act already used in an earlier year does not count again.
+-- Which discipline counts for which year and organisation (Art. 11.3): the earliest
+-- decision for an act counts, once (a.); an act already used in an earlier year does not
+-- count again (b.); an act at an organisation the person no longer worked for in the
+-- year of the decision counts for that old organisation (c.), so it does not force this
+-- year's grade: it is left to the grading authority with the reason, never dropped
+-- (cqs.year_results.authority_reasons).  An act at an agency where the person worked
+-- during that year, the old one of a move in the year included, counts in it (d.).
 CREATE VIEW cqs.discipline_counted AS
-SELECT d.*, extract(year FROM d.decision_date)::integer AS counted_year,
-       (d.discipline_id = first_value(d.discipline_id) OVER w) AS counts
-  FROM cqs.discipline d
- WHERE d.public_duty_or_degradation
-   AND NOT EXISTS (SELECT 1 FROM cqs.year_override o
-                    WHERE o.person_id = d.person_id AND o.act_ref = d.act_ref
-                      AND o.year < extract(year FROM d.decision_date))
-WINDOW w AS (PARTITION BY d.person_id, d.act_ref ORDER BY d.decision_date, d.discipline_id);
+SELECT x.discipline_id, x.person_id, x.kind, x.level, x.decision_date, x.decision_ref, x.act_ref,
+       x.act_description, x.act_organisation_id, x.public_duty_or_degradation, x.counted_year,
+       x.first_for_act AND x.in_year_agency AS counts,
+       CASE WHEN x.in_year_agency THEN 'evaluation_year' ELSE 'old_organisation' END AS attributed_to,
+       CASE WHEN x.first_for_act AND NOT x.in_year_agency
+            THEN pg_catalog.format('Art. 11.3.c: %s discipline %s (%s, %s) for act %s at organisation %s, where the person did not work in %s: it counts for that old organisation''s evaluation, not automatically for this grade; the authority decides',
+                                   x.kind, x.level, x.decision_ref, x.decision_date, x.act_ref, x.act_organisation_id,
+                                   x.counted_year) END AS authority_reason
+  FROM (SELECT d.*, extract(year FROM d.decision_date)::integer AS counted_year,
+               (d.discipline_id = first_value(d.discipline_id) OVER w) AS first_for_act,
+               EXISTS (SELECT 1
+                         FROM cqs.posting ps
+                         JOIN cqs.organisation_policy pp ON pp.organisation_id = ps.organisation_id
+                         JOIN cqs.organisation_policy pa ON pa.organisation_id = d.act_organisation_id
+                        WHERE ps.person_id = d.person_id AND pp.using_agency_id = pa.using_agency_id
+                          AND ps.start_date <= pg_catalog.make_date(extract(year FROM d.decision_date)::integer, 12, 31)
+                          AND coalesce(ps.end_date, 'infinity') >= pg_catalog.make_date(extract(year FROM d.decision_date)::integer, 1, 1))
+                 AS in_year_agency
+          FROM cqs.discipline d
+         WHERE d.public_duty_or_degradation
+           AND NOT EXISTS (SELECT 1 FROM cqs.year_override o
+                            WHERE o.person_id = d.person_id AND o.act_ref = d.act_ref
+                              AND o.year < extract(year FROM d.decision_date))
+        WINDOW w AS (PARTITION BY d.person_id, d.act_ref ORDER BY d.decision_date, d.discipline_id)) x;
 
 -- The day that is n working days after start (Monday-Friday, not a public holiday).
 CREATE FUNCTION cqs.add_working_days(start date, n integer) RETURNS date

@@ -188,12 +188,18 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
               THEN 'complaint_open'
             WHEN d.notified_at IS NOT NULL THEN 'notified'
             WHEN d.decision_id IS NOT NULL THEN 'decided'
-            WHEN r.quota_outcome = 'tie_at_cutoff' THEN 'awaiting_authority'
+            WHEN r.quota_outcome = 'tie_at_cutoff' OR cardinality(ar.reasons) > 0 THEN 'awaiting_authority'
             ELSE 'proposed' END AS status,
        d.decided_by, d.decided_at,
        r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
-       r.stale, r.using_agency_id, r.worked, r.missing_periods, r.rounding_note
+       r.stale, r.using_agency_id, r.worked, r.missing_periods, r.rounding_note,
+       ar.reasons AS authority_reasons
   FROM cqs.year_result r
+  -- what the decree leaves to the authority (Art. 11.3.c), for those who may read it
+  CROSS JOIN LATERAL (SELECT coalesce(array_agg(dc.authority_reason ORDER BY dc.discipline_id), '{}') AS reasons
+                        FROM cqs.discipline_counted dc
+                       WHERE dc.person_id = r.person_id AND dc.counted_year = r.year
+                         AND dc.authority_reason IS NOT NULL) ar
   -- LEFT: every year result names a person (a reference), and a query that does not ask
   -- for personnel_id (the grade distribution) then skips the people table altogether
   LEFT JOIN cqs.person p ON p.person_id = r.person_id
@@ -548,6 +554,9 @@ BEGIN
     v_out := v_out || format('4. Overrides force khong_hoan_thanh: %s.', array_to_string(v_r.override_reasons, '; '));
   ELSE
     v_out := v_out || '4. No override (Art. 20.4).'::text;
+  END IF;
+  IF cardinality(v_r.authority_reasons) > 0 THEN
+    v_out := v_out || format('   Left to the authority: %s.', array_to_string(v_r.authority_reasons, '; '));
   END IF;
   v_out := v_out || format('5. Head cap (Art. 20.6), before the quota: %s.',
                            coalesce(v_r.cap_reason, CASE WHEN v_r.role = 'head' THEN 'not above the organisation''s grade'

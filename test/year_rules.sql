@@ -8,7 +8,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(47);
+SELECT plan(52);
 
 -- Organisations: a city, one using agency per row (each its own quota group), a
 -- quarterly one for row 11.
@@ -16,7 +16,8 @@ INSERT INTO cqs.organisation (code, name, kind) VALUES ('YR-CITY', 'UBND', 'mana
 INSERT INTO cqs.organisation (code, name, kind, parent_id, cadence)
 SELECT v.code, v.code, 'using_agency', (SELECT organisation_id FROM cqs.organisation WHERE code = 'YR-CITY'), v.cadence
   FROM (VALUES ('YR-1', NULL), ('YR-2', NULL), ('YR-3', NULL), ('YR-4', NULL), ('YR-5', NULL), ('YR-6', NULL),
-               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-13', NULL), ('YR-RD', NULL), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL))
+               ('YR-7', NULL), ('YR-11', 'quarterly'), ('YR-13', NULL), ('YR-RD', NULL), ('YR-17', NULL), ('YR-20A', NULL), ('YR-20B', NULL),
+               ('YR-113A', NULL), ('YR-113B', NULL))
        AS v(code, cadence);
 INSERT INTO cqs.organisation (code, name, kind, parent_id)
 SELECT 'YR-3U', 'Phòng', 'unit', organisation_id FROM cqs.organisation WHERE code = 'YR-3';
@@ -47,7 +48,12 @@ INSERT INTO fx VALUES
   ('R17-LATE', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R17-ONTIME', 'YR-17', 'staff', 'civil_servant', '2026-01-01', NULL),
   ('R20', 'YR-20A', 'staff', 'civil_servant', '2026-01-01', '2026-12-19'),
-  ('R20', 'YR-20B', 'staff', 'civil_servant', '2026-12-20', NULL);
+  ('R20', 'YR-20B', 'staff', 'civil_servant', '2026-12-20', NULL),
+  -- Art. 11.3.c-d: R113 left YR-113A at the end of 2025; R113D moved on 1 July 2026.
+  ('R113', 'YR-113A', 'staff', 'civil_servant', '2025-01-01', '2025-12-31'),
+  ('R113', 'YR-113B', 'staff', 'civil_servant', '2026-01-01', NULL),
+  ('R113D', 'YR-113A', 'staff', 'civil_servant', '2026-01-01', '2026-06-30'),
+  ('R113D', 'YR-113B', 'staff', 'civil_servant', '2026-07-01', NULL);
 INSERT INTO fx SELECT 'R4-80-' || i, 'YR-4', 'staff', 'civil_servant', '2026-01-01', NULL FROM generate_series(1, 9) i;
 INSERT INTO fx SELECT 'R5-80-' || i, 'YR-5', 'staff', 'civil_servant', '2026-01-01', NULL FROM generate_series(1, 4) i;
 INSERT INTO fx SELECT 'R6-80-' || i, 'YR-6', 'staff', 'civil_servant', '2026-01-01', NULL FROM generate_series(1, 4) i;
@@ -114,6 +120,11 @@ SELECT pg_temp.totals('R-ROUND', ARRAY['2026-12-01'::date], 89.94);
 -- Row 17 and row 20.
 SELECT pg_temp.totals(p, pg_temp.months(1, 12), 80) FROM unnest(ARRAY['R17-LATE', 'R17-ONTIME']) p;
 SELECT pg_temp.totals('R20', pg_temp.months(1, 12), 80);
+-- Art. 11.3: both reprimanded in March 2026 by the new organisation for an act at YR-113A.
+SELECT pg_temp.totals(p, pg_temp.months(1, 12), 95) FROM unnest(ARRAY['R113', 'R113D']) p;
+INSERT INTO cqs.discipline (person_id, kind, level, decision_date, decision_ref, act_ref, act_organisation_id)
+SELECT pg_temp.pid(p), 'administrative', 'khien_trach', '2026-03-10', 'QĐ 113/' || p, 'HV-' || p, pg_temp.org('YR-113A')
+  FROM unnest(ARRAY['R113', 'R113D']) p;
 
 -- Organisations graded (Art. 8): YR-4 tốt (80, all on time), YR-5 hoàn thành (60, all done, 10% late).
 INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_scores, tasks_assigned, tasks_completed,
@@ -314,6 +325,22 @@ SELECT throws_ok($$SELECT cqs.decide_grade(pg_temp.pid('R13-H'), 2026, 'tot', 'Q
 SELECT lives_ok($$SELECT cqs.decide_grade(pg_temp.pid('R4-H'), 2026, 'tot', 'QĐ 26')$$, 'the head of YR-4 (tốt) is decided tốt');
 SELECT throws_ok($$SELECT cqs.decide_organisation_grade(pg_temp.org('YR-4'), 2026, 'hoan_thanh', 'QĐ 27')$$, '23514', NULL,
                  'row 13: the organisation cannot then be decided below its head''s decision (re-grade the head first)');
+
+-- Art. 11.3.c: an act at an organisation the person no longer worked for in 2026 counts
+-- for that old organisation: not forced on this year's grade, never dropped either.
+SELECT results_eq($$SELECT score_grade, override_reasons FROM y WHERE personnel_id = 'R113'$$,
+                  $$VALUES ('xuat_sac'::cqs.grade, '{}'::text[])$$,
+          'Art. 11.3.c: a reprimand for an act at the organisation left in 2025 does not force 2026 at the new one');
+SELECT is((SELECT status FROM cqs.year_results WHERE personnel_id = 'R113' AND year = 2026), 'awaiting_authority',
+          'the year waits for the authority instead');
+SELECT ok((SELECT authority_reasons[1] LIKE 'Art. 11.3.c:%QĐ 113/R113%' FROM cqs.year_results
+            WHERE personnel_id = 'R113' AND year = 2026),
+          'with the reason naming the decision and the old organisation');
+SELECT ok((SELECT explanation LIKE '%Left to the authority: Art. 11.3.c%' FROM cqs.explain(pg_temp.pid('R113'), 2026) explanation),
+          'cqs.explain says so');
+-- Art. 11.3.d: an act at the organisation left within the year counts in that year.
+SELECT is((SELECT proposed_grade FROM y WHERE personnel_id = 'R113D'), 'khong_hoan_thanh'::cqs.grade,
+          'Art. 11.3.d: a reprimand for an act at the organisation left in July 2026 forces khong_hoan_thanh for 2026');
 
 SELECT * FROM finish();
 ROLLBACK;
