@@ -583,13 +583,17 @@ BEGIN
     FROM (SELECT row_number() OVER (ORDER BY c.distance, o.code, CASE y.role WHEN 'head' THEN 0 WHEN 'deputy' THEN 1 ELSE 2 END,
                                              p.full_name, y.person_id) AS n,
                  coalesce(p.full_name, 'người số ' || y.person_id) AS full_name, o.name AS org_name,
-                 cqs._doc_role_label(y.role, NULL, NULL, p.kind) AS role_label, d.grade, d.reference, d.decided_at
+                 coalesce(ps.job_position, cqs._doc_role_label(y.role, NULL, NULL, p.kind)) AS role_label,
+                 d.grade, d.reference, d.decided_at
             FROM cqs.year_results y
             JOIN cqs.organisation_closure c ON c.descendant_id = y.organisation_id
                                            AND c.ancestor_id = publication_list_html.organisation_id
             JOIN cqs.grade_decision d ON d.decision_id = y.decision_id
             JOIN cqs.organisation o ON o.organisation_id = y.organisation_id
             LEFT JOIN cqs.person p ON p.person_id = y.person_id
+            LEFT JOIN LATERAL (SELECT s.job_position FROM cqs.posting s
+                                WHERE s.person_id = y.person_id AND s.organisation_id = y.organisation_id
+                                ORDER BY s.start_date DESC LIMIT 1) ps ON true
            WHERE y.year = publication_list_html.year) x;
 
   SELECT string_agg(format('<tr><td>%s</td><td class="num">%s</td><td class="num">%s</td></tr>',
@@ -617,7 +621,7 @@ BEGIN
     || 'tổ chức và công chức (Điều 21); căn cứ các quyết định xếp loại chất lượng của cấp có thẩm quyền, '
     || cqs.html_escape(v_org.name) || ' thông báo công khai kết quả xếp loại chất lượng công chức năm '
     || publication_list_html.year || ' như sau:</p>'
-    || '<table class="grid"><thead><tr><th style="width:7%">STT</th><th>Họ và tên</th><th>Chức vụ, chức danh</th><th>Đơn vị</th>'
+    || '<table class="grid" style="font-size:11pt"><thead><tr><th style="width:7%">STT</th><th>Họ và tên</th><th>Chức vụ, chức danh</th><th>Đơn vị</th>'
     || '<th>Kết quả xếp loại</th><th>Quyết định</th></tr></thead><tbody>'
     || coalesce(v_rows, '<tr><td colspan="6" class="c">Chưa có quyết định xếp loại nào.</td></tr>')
     || '</tbody></table>'
