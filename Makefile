@@ -4,7 +4,8 @@
 #   make install         install into the PostgreSQL found by $(PG_CONFIG)
 #   make installcheck    pg_regress and the isolation specs against a running server ($PGHOST/$PGPORT)
 #   make prove           pgTAP suites in test/ against a running server
-#   make test            install, then both suites in a throwaway cluster (pg_virtualenv)
+#   make test            install, then both suites in a throwaway cluster (pg_virtualenv), the restore
+#                        paths, the README's roles and the documents in headless Chromium
 #   make demo            install, then the sample-city main job in a throwaway cluster
 
 EXTENSION  = cqs_eval
@@ -49,7 +50,8 @@ prove:
 
 test: install
 	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
-	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && $(MAKE) prove'
+	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/browser.sh && \
+	  $(MAKE) prove'
 
 demo: install
 	$(VIRTUALENV) sh -c 'psql -X -q -v ON_ERROR_STOP=1 -f demo/main.sql'

@@ -1,6 +1,7 @@
 -- cqs_eval main job: load the sample city (Huế) into a fresh database, compute its
--- 2026 month by month, grade the year, and print quarter and year results and the
--- grade distributions.
+-- 2026 month by month, grade the year, print quarter and year results and the grade
+-- distributions, decide Sở Nội vụ's grades and write its documents (Form 01, Form 02, the
+-- public notice, the organisation sheet, the analyst's report) as HTML files into a folder.
 -- Run with `make demo` (a throwaway cluster via pg_virtualenv).
 \set ON_ERROR_STOP 1
 \pset footer off
@@ -82,3 +83,50 @@ SELECT cqs.explain(p.person_id, '2026-03-01') AS explain
 \echo 'How a year was graded (cqs.explain with a year)'
 SELECT cqs.explain(person_id, '2026') AS explain
   FROM cqs.person WHERE personnel_id = 'HUE-SNV-VPS-staff-ng-2';
+
+\echo 'Sở Nội vụ''s grading procedure (Art. 21): meeting minutes, the Party committee''s opinion for deputies,'
+\echo 'the personnel section''s proposal, then the director''s decision for everyone proposed (heads wait for'
+\echo 'their organisation''s grade)'
+INSERT INTO cqs.year_grading (person_id, year, self_proposed_grade, self_proposed_at, meeting_minutes_ref, meeting_on,
+                              party_opinion, party_opinion_at, personnel_proposal, personnel_proposed_at)
+SELECT y.person_id, 2026, y.proposed_grade, '2026-12-02 09:00+07', 'BB 05/BB-SNV', '2026-12-04',
+       CASE WHEN y.role = 'deputy' THEN 'Chi ủy nhất trí' END, CASE WHEN y.role = 'deputy' THEN '2026-12-07 09:00+07'::timestamptz END,
+       y.proposed_grade, '2026-12-09 09:00+07'
+  FROM cqs.year_results y JOIN cqs.organisation o USING (organisation_id)
+ WHERE o.code LIKE 'SNV%' AND y.year = 2026 AND y.status = 'proposed' AND y.role <> 'head'
+ON CONFLICT (person_id, year) DO NOTHING;
+SELECT count(cqs.decide_grade(y.person_id, 2026, y.proposed_grade, 'QĐ 15/QĐ-SNV', 'Giám đốc Sở Nội vụ')) AS decisions
+  FROM cqs.year_results y JOIN cqs.organisation o USING (organisation_id)
+ WHERE o.code LIKE 'SNV%' AND y.year = 2026 AND y.status = 'proposed' AND y.role <> 'head';
+
+-- The documents (issue 11), written as files: run with -v pages_dir=/some/dir to choose where.
+\if :{?pages_dir}
+\else
+\set pages_dir demo/pages
+\endif
+\set pages_path `mkdir -p :'pages_dir' && cd :'pages_dir' && pwd`
+SELECT p.person_id AS doc_staff FROM cqs.person p WHERE p.personnel_id = 'HUE-SNV-NV1-staff-ng-1' \gset
+SELECT p.person_id AS doc_head FROM cqs.person p WHERE p.personnel_id = 'HUE-SNV-NV1-head-hs-1' \gset
+SELECT o.organisation_id AS doc_snv FROM cqs.organisation o WHERE o.code = 'SNV' \gset
+\pset format unaligned
+\pset tuples_only on
+\o :pages_path/form01-staff-2026-03.html
+SELECT cqs.form01_html(:doc_staff, '2026-03-01');
+\o :pages_path/form01-head-2026-03.html
+SELECT cqs.form01_html(:doc_head, '2026-03-01');
+\o :pages_path/form02-staff-2026.html
+SELECT cqs.form02_html(:doc_staff, 2026);
+\o :pages_path/publication-snv-2026.html
+SELECT cqs.publication_list_html(:doc_snv, 2026);
+\o :pages_path/organisation-snv-2026.html
+SELECT cqs.organisation_sheet_html(:doc_snv, 2026);
+\o :pages_path/report-snv-2026.html
+SELECT cqs.analyst_report_html(:doc_snv, 2026);
+\o
+\pset tuples_only off
+\pset format aligned
+\echo
+\echo 'Documents (Form 01 of a civil servant and of a division head, Form 02, the public notice, Sở Nội vụ''s'
+\echo 'organisation sheet and the analyst''s report) written to':
+\echo '   ' :pages_path
+\echo 'Open them in a browser; print on A4 (e.g. chromium --headless --print-to-pdf=form01.pdf form01-staff-2026-03.html).'

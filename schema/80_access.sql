@@ -432,6 +432,15 @@ BEGIN
                             cqs.reopen_period(bigint, date, text) TO cqs_authority;
   GRANT INSERT ON cqs.quota_decision TO cqs_authority;
   GRANT EXECUTE ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) TO cqs_personnel, cqs_authority;
+  -- Documents (65_documents.sql): forms for whoever may read the person (the function
+  -- checks, row-level security picks the rows); the public notice for those who publish
+  -- it; the organisation sheet and the analyst's report for mandates over the organisation.
+  GRANT EXECUTE ON FUNCTION cqs.form01_html(bigint, date), cqs.form02_html(bigint, integer)
+     TO cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority;
+  GRANT EXECUTE ON FUNCTION cqs.publication_list_html(bigint, integer) TO cqs_personnel, cqs_authority;
+  GRANT EXECUTE ON FUNCTION cqs.organisation_sheet_html(bigint, integer)
+     TO cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst;
+  GRANT EXECUTE ON FUNCTION cqs.analyst_report_html(bigint, integer) TO cqs_analyst, cqs_personnel, cqs_authority;
   -- A portal holds every door a person may need; the person's postings and mandates
   -- decide which rows and which steps.
   GRANT cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority TO cqs_portal;
