@@ -321,8 +321,9 @@ BEGIN
                            cqs.vn_number(x.coefficient), cqs.vn_number(x.assigned_qty), cqs.vn_number(x.assigned_units),
                            cqs.vn_number(coalesce(x.completed_qty, 0)), cqs.vn_number(x.completed_units),
                            cqs._doc_short_day(x.deadline), cqs._doc_short_day(x.completed_on),
-                           x.quality_deductions, cqs.vn_number(x.quality_credit),
-                           x.lateness_deductions || CASE WHEN x.lateness_exempt THEN '*' ELSE '' END,
+                           x.quality_deductions || CASE WHEN x.failures_exempted > 0 THEN '*' ELSE '' END,
+                           cqs.vn_number(x.quality_credit),
+                           x.lateness_deductions || CASE WHEN x.delays_exempted > 0 THEN '*' ELSE '' END,
                            cqs.vn_number(x.progress_credit)),
                     E'\n' ORDER BY x.n),
          count(*), sum(x.assigned_units), sum(x.completed_units), sum(x.quality_credit), sum(x.progress_credit)
@@ -430,7 +431,7 @@ BEGIN
               || ' tối đa 100%, Điều 12.3)</span>; điểm = ' || coalesce(cqs.vn_number(v_r.task_score), '—') || '% × 70 = <b>'
               || coalesce(cqs.vn_number(v_task70), '—') || '</b>.</p>'
           END
-         || CASE WHEN v_lines LIKE '%*</td>%' THEN '<p class="muted">* chậm được cấp có thẩm quyền miễn trừ (Điều 14.2.c).</p>' ELSE '' END
+         || CASE WHEN v_lines LIKE '%*</td>%' THEN '<p class="muted">* có lần không đạt hoặc lần chậm được cấp có thẩm quyền xác nhận miễn trừ (Điều 14.2.b–c).</p>' ELSE '' END
        END
     || '<p>Tổng điểm (Điều 17.1) = ' || coalesce(cqs.vn_number(v_r.general_score), '—') || ' + ' || coalesce(cqs.vn_number(v_task70), '—')
     || ' = <b>' || coalesce(cqs.vn_number(v_r.total), '—') || '</b>'
