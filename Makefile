@@ -35,7 +35,7 @@ include $(PGXS)
 
 PG_MAJOR   := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 VIRTUALENV  = pg_virtualenv -t -v $(PG_MAJOR) -o shared_preload_libraries=pg_cron \
-              -o cron.database_name=postgres -o max_worker_processes=16
+              -o cron.database_name=postgres -o cron.use_background_workers=on -o max_worker_processes=16
 
 .PHONY: prove test demo
 
@@ -49,7 +49,8 @@ prove:
 
 test: install
 	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
-	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && $(MAKE) prove'
+	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/cron_jobs.sh && \
+	  $(MAKE) prove'
 
 demo: install
 	$(VIRTUALENV) sh -c 'psql -X -q -v ON_ERROR_STOP=1 -f demo/main.sql'

@@ -691,6 +691,17 @@ END $$;
 COMMENT ON FUNCTION cqs.cron_schedule_in_zone(text, text, text) IS
   'A cron schedule written in one time zone, as the same moments in another (pg_cron before 1.5 runs in GMT); 22023 where it cannot be exact';
 
+-- The time zone pg_cron runs its schedules in: cron.timezone (pg_cron 1.5 and later), else
+-- GMT (Debian 12's pg_cron 1.4 has no time-zone support).  Owner's rights: pg_cron's
+-- settings may be readable by superusers only.
+CREATE FUNCTION cqs._cron_time_zone() RETURNS text
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+  RETURN coalesce(nullif(current_setting('cron.timezone', true), ''), 'GMT');
+END $$;
+COMMENT ON FUNCTION cqs._cron_time_zone() IS
+  'The time zone pg_cron runs schedules in: cron.timezone (pg_cron 1.5+), else GMT (pg_cron 1.4, Debian 12)';
+
 -- What cqs.schedule_jobs() would schedule: each job's name, its schedule in the city's
 -- zone and in pg_cron's, the command, and the statement to run in pg_cron's database
 -- when that is another one.
@@ -699,7 +710,7 @@ RETURNS TABLE (job text, job_name text, local_schedule text, cron_schedule text,
                description text, statement text)
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
-  v_cron_zone text := coalesce(nullif(current_setting('cron.timezone', true), ''), 'GMT');
+  v_cron_zone text := cqs._cron_time_zone();
   v_bad       text;
 BEGIN
   IF schedules IS NOT NULL AND jsonb_typeof(schedules) <> 'object' THEN
@@ -725,9 +736,10 @@ END $$;
 COMMENT ON FUNCTION cqs.job_definitions(text, jsonb) IS
   'The jobs to schedule: name, schedule in the city''s time zone and in pg_cron''s (GMT before pg_cron 1.5), command, and the cron.schedule_in_database statement for a pg_cron living in another database';
 
--- Is pg_cron usable from here?  NULL, or the problem and what to do about it.
-CREATE FUNCTION cqs._cron_problem(OUT problem text, OUT hint text, OUT state text)
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
+-- Is pg_cron usable from here by a role?  NULL, or the problem and what to do about it.
+-- Owner's rights: pg_cron's settings are readable by superusers only.
+CREATE FUNCTION cqs._cron_problem(role_name name, OUT problem text, OUT hint text, OUT state text)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_db     text := current_setting('cron.database_name', true);
   v_bgw    text := current_setting('cron.use_background_workers', true);
@@ -751,9 +763,9 @@ BEGIN
   ELSIF NOT EXISTS (SELECT 1 FROM pg_extension e WHERE e.extname = 'pg_cron') THEN
     problem := format('pg_cron is loaded for database "%s" but its extension is not created there', v_db);
     hint := 'CREATE EXTENSION pg_cron;  (as a superuser, in this database)';
-  ELSIF NOT has_schema_privilege('cron', 'USAGE') THEN
-    problem := format('role %s may not use pg_cron (no USAGE on schema cron)', current_user);
-    hint := format('A superuser: GRANT USAGE ON SCHEMA cron TO %I;', current_user);
+  ELSIF NOT has_schema_privilege(role_name, 'cron', 'USAGE') THEN
+    problem := format('role %s may not use pg_cron (no USAGE on schema cron)', role_name);
+    hint := format('A superuser: GRANT USAGE ON SCHEMA cron TO %I;', role_name);
     state := 'insufficient_privilege';
   ELSIF coalesce(v_bgw, 'off') = 'off' AND coalesce(v_host, 'localhost') IN ('localhost', '127.0.0.1', '::1')
         AND v_listen = '' THEN
@@ -763,7 +775,7 @@ BEGIN
                    v_socket);
   END IF;
 END $$;
-COMMENT ON FUNCTION cqs._cron_problem() IS
+COMMENT ON FUNCTION cqs._cron_problem(name) IS
   'Why pg_cron cannot run the jobs from this database (missing, not preloaded, another database, extension not created, no privilege, no way to connect), with what to do';
 
 -- Recent connection failures of this database's cqs jobs: pg_cron says only
@@ -796,15 +808,14 @@ DECLARE
   v_ids bigint[] := '{}';
   v_fail text;
 BEGIN
-  v_p := cqs._cron_problem();
+  v_p := cqs._cron_problem(current_user);
   IF v_p.problem IS NOT NULL THEN
     RAISE EXCEPTION 'cannot schedule the jobs: %', v_p.problem USING ERRCODE = v_p.state, HINT = v_p.hint;
   END IF;
   v_fail := cqs._cron_connection_failure();
   IF v_fail IS NOT NULL THEN
     RAISE WARNING 'pg_cron could not connect to run a cqs job at % ("connection failed" in cron.job_run_details)', v_fail
-      USING HINT = format('pg_cron connects to cron.host (now %s) as the job''s role with no password: set cron.host to the socket directory (%s) with a pg_hba.conf rule that lets that role in (peer maps the postgres user only), or cron.use_background_workers = on; both need a restart.',
-                          coalesce(current_setting('cron.host', true), 'localhost'),
+      USING HINT = format('pg_cron connects to cron.host as the job''s role with no password: set cron.host to the socket directory (%s) with a pg_hba.conf rule that lets that role in (peer maps the postgres user only), or cron.use_background_workers = on; both need a restart.',
                           split_part(current_setting('unix_socket_directories'), ',', 1));
   END IF;
   FOR v_d IN SELECT * FROM cqs.job_definitions(time_zone, schedules) LOOP
@@ -829,7 +840,7 @@ DECLARE
   v_p record;
   v_n integer;
 BEGIN
-  v_p := cqs._cron_problem();
+  v_p := cqs._cron_problem(current_user);
   IF v_p.problem IS NOT NULL THEN
     RAISE EXCEPTION 'cannot unschedule the jobs: %', v_p.problem USING ERRCODE = v_p.state, HINT = v_p.hint;
   END IF;
@@ -1181,3 +1192,4 @@ REVOKE EXECUTE ON FUNCTION cqs._job_finish(bigint) FROM PUBLIC;
 REVOKE EXECUTE ON PROCEDURE cqs.run_job(text) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.schedule_jobs(text, jsonb) FROM PUBLIC;
 REVOKE EXECUTE ON FUNCTION cqs.unschedule_jobs() FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs._cron_problem(name) FROM PUBLIC;

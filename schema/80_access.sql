@@ -441,7 +441,7 @@ BEGIN
   GRANT EXECUTE ON FUNCTION cqs._job_start(text), cqs._job_step(bigint, integer), cqs._job_finish(bigint),
                             cqs.outbox_prepare(integer), cqs.outbox_next_batch(integer, interval), cqs.outbox_json(bigint),
                             cqs.outbox_csv(bigint), cqs.outbox_acknowledge(bigint, text), cqs.outbox_release(bigint, text),
-                            cqs.schedule_jobs(text, jsonb), cqs.unschedule_jobs() TO cqs_jobs;
+                            cqs.schedule_jobs(text, jsonb), cqs.unschedule_jobs(), cqs._cron_problem(name) TO cqs_jobs;
 END $$;
 COMMENT ON FUNCTION cqs.setup_roles() IS
   'Create (if missing) the NOLOGIN group roles cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst, cqs_portal, cqs_jobs, cqs_admin and grant each its rights; idempotent';
