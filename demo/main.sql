@@ -82,3 +82,41 @@ SELECT cqs.explain(p.person_id, '2026-03-01') AS explain
 \echo 'How a year was graded (cqs.explain with a year)'
 SELECT cqs.explain(person_id, '2026') AS explain
   FROM cqs.person WHERE personnel_id = 'HUE-SNV-VPS-staff-ng-2';
+
+-- ---------------------------------------------------------------------------
+-- The national-database outbox (Art. 26.1.d, DOMAIN.md section 10).  The city records
+-- its agency code and the personal identification numbers (two staff have none yet);
+-- Sở Nội vụ locks March; the director decides a few 2026 grades; the deliver job puts
+-- what can leave into a batch, the transport takes it and the national database
+-- acknowledges it.
+-- ---------------------------------------------------------------------------
+\echo 'The national-database outbox of the sample city (Art. 26.1.d: within 5 days of the result)'
+UPDATE cqs.organisation SET agency_code = '000.00.00.H56' WHERE code = 'UBND-HUE';
+UPDATE cqs.organisation SET agency_code = '000.00.05.H56' WHERE code = 'SNV';
+UPDATE cqs.person SET personal_id_number = lpad((46090000000 + person_id)::text, 12, '0')
+ WHERE person_id NOT IN (SELECT person_id FROM cqs.posting ps JOIN cqs.organisation o USING (organisation_id)
+                          WHERE o.code = 'SNV-NV1' AND ps.role = 'staff' ORDER BY person_id LIMIT 2);
+SELECT count(*) AS "people locked, Sở Nội vụ, March 2026"
+  FROM cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV'), '2026-03-01',
+                       'Kết quả tháng 3/2026 đã thông báo', include_unassessed => true);
+INSERT INTO cqs.year_grading (person_id, year, meeting_minutes_ref, meeting_on, personnel_proposal, personnel_proposed_at)
+SELECT y.person_id, 2026, 'BB 12/2026', '2026-12-03', y.proposed_grade, '2026-12-04 09:00+07'
+  FROM cqs.year_results y JOIN cqs.organisation o ON o.organisation_id = y.organisation_id
+ WHERE y.year = 2026 AND o.code LIKE 'SNV%' AND y.status = 'proposed' AND y.role = 'staff'
+ ORDER BY y.person_id LIMIT 5
+ON CONFLICT (person_id, year) DO UPDATE SET meeting_minutes_ref = EXCLUDED.meeting_minutes_ref, meeting_on = EXCLUDED.meeting_on,
+   personnel_proposal = EXCLUDED.personnel_proposal, personnel_proposed_at = EXCLUDED.personnel_proposed_at;
+SELECT count(cqs.decide_grade(g.person_id, 2026, g.personnel_proposal, 'QĐ 15/QĐ-SNV', 'Giám đốc Sở Nội vụ'))
+       AS "grades decided"
+  FROM cqs.year_grading g WHERE g.year = 2026 AND g.meeting_minutes_ref = 'BB 12/2026';
+CALL cqs.run_job('deliver_outbox');
+SELECT cqs.outbox_next_batch() AS batch \gset
+SELECT cqs.outbox_acknowledge(:batch, 'LGSP-HUE-2026-000123') IS NOT NULL AS acknowledged;
+\echo 'Outbox status (pending, held, sent, acknowledged, late against the 5 days):'
+SELECT kind, period_kind, status, late, count(*) AS items, min(problem) AS problem
+  FROM cqs.outbox_status GROUP BY kind, period_kind, status, late ORDER BY kind, status;
+\echo 'What was run (cqs.job_runs):'
+SELECT job, status, steps, rows, message FROM cqs.job_runs ORDER BY run_id;
+\echo 'The first item of the batch as the national database receives it (JSON, schema_version 1):'
+SELECT jsonb_pretty((d - 'items') || jsonb_build_object('items', jsonb_build_array(d->'items'->0)))
+  FROM (SELECT cqs.outbox_json(:batch) AS d) s;
