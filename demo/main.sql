@@ -99,6 +99,7 @@ UPDATE cqs.person SET personal_id_number = lpad((46090000000 + person_id)::text,
 SELECT count(*) AS "people locked, Sở Nội vụ, March 2026"
   FROM cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV'), '2026-03-01',
                        'Kết quả tháng 3/2026 đã thông báo', include_unassessed => true);
+SELECT cqs.grade_year(2026) AS "people graded again (a lock recomputes March one last time)";
 INSERT INTO cqs.year_grading (person_id, year, meeting_minutes_ref, meeting_on, personnel_proposal, personnel_proposed_at)
 SELECT y.person_id, 2026, 'BB 12/2026', '2026-12-03', y.proposed_grade, '2026-12-04 09:00+07'
   FROM cqs.year_results y JOIN cqs.organisation o ON o.organisation_id = y.organisation_id
