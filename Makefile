@@ -23,7 +23,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=.
 # Concurrency (isolation tester): specs/*.spec, expected/*.out; each spec's teardown
 # drops and recreates the extension, so every spec starts from a fresh install.
 ISOLATION      = race_task_lines race_transfer race_lock_period race_rebuild race_grade_year \
-                 race_out_of_order race_assessment race_decisions
+                 race_out_of_order race_assessment race_decisions race_outbox race_jobs
 ISOLATION_OPTS = --load-extension=btree_gist --load-extension=cqs_eval
 
 PG_CPPFLAGS = -I$(srcdir)/src
@@ -36,7 +36,7 @@ include $(PGXS)
 
 PG_MAJOR   := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
 VIRTUALENV  = pg_virtualenv -t -v $(PG_MAJOR) -o shared_preload_libraries=pg_cron \
-              -o cron.database_name=postgres -o max_worker_processes=16
+              -o cron.database_name=postgres -o cron.use_background_workers=on -o max_worker_processes=16
 
 .PHONY: prove test demo
 
@@ -50,7 +50,8 @@ prove:
 
 test: install
 	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
-	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/browser.sh && \
+	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/cron_jobs.sh && \
+	  test/scripts/browser.sh && \
 	  $(MAKE) prove'
 
 demo: install

@@ -130,3 +130,33 @@ SELECT cqs.analyst_report_html(:doc_snv, 2026);
 \echo 'organisation sheet and the analyst''s report) written to':
 \echo '   ' :pages_path
 \echo 'Open them in a browser; print on A4 (e.g. chromium --headless --print-to-pdf=form01.pdf form01-staff-2026-03.html).'
+
+-- ---------------------------------------------------------------------------
+-- The national-database outbox (Art. 26.1.d, DOMAIN.md section 10).  The city records
+-- its agency code and the personal identification numbers (two staff have none yet);
+-- Sở Nội vụ locks March (its 2026 grades were decided above); the deliver job puts
+-- what can leave into a batch, the transport takes it and the national database
+-- acknowledges it.
+-- ---------------------------------------------------------------------------
+\echo 'The national-database outbox of the sample city (Art. 26.1.d: within 5 days of the result)'
+UPDATE cqs.organisation SET agency_code = '000.00.00.H56' WHERE code = 'UBND-HUE';
+UPDATE cqs.organisation SET agency_code = '000.00.05.H56' WHERE code = 'SNV';
+UPDATE cqs.person SET personal_id_number = lpad((46090000000 + person_id)::text, 12, '0')
+ WHERE person_id NOT IN (SELECT person_id FROM cqs.posting ps JOIN cqs.organisation o USING (organisation_id)
+                          WHERE o.code = 'SNV-NV1' AND ps.role = 'staff' ORDER BY person_id LIMIT 2);
+SELECT count(*) AS "people locked, Sở Nội vụ, March 2026"
+  FROM cqs.lock_period((SELECT organisation_id FROM cqs.organisation WHERE code = 'SNV'), '2026-03-01',
+                       'Kết quả tháng 3/2026 đã thông báo', include_unassessed => true);
+SELECT cqs.grade_year(2026) AS "people graded again (a lock recomputes March one last time)";
+-- (Sở Nội vụ's grades decided above are in the outbox already, as the lock's results are.)
+CALL cqs.run_job('deliver_outbox');
+SELECT cqs.outbox_next_batch() AS batch \gset
+SELECT cqs.outbox_acknowledge(:batch, 'LGSP-HUE-2026-000123') IS NOT NULL AS acknowledged;
+\echo 'Outbox status (pending, held, sent, acknowledged, late against the 5 days):'
+SELECT kind, period_kind, status, late, count(*) AS items, min(problem) AS problem
+  FROM cqs.outbox_status GROUP BY kind, period_kind, status, late ORDER BY kind, status;
+\echo 'What was run (cqs.job_runs):'
+SELECT job, status, steps, rows, message FROM cqs.job_runs ORDER BY run_id;
+\echo 'The first item of the batch as the national database receives it (JSON, schema_version 1):'
+SELECT jsonb_pretty((d - 'items') || jsonb_build_object('items', jsonb_build_array(d->'items'->0)))
+  FROM (SELECT cqs.outbox_json(:batch) AS d) s;

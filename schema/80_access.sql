@@ -372,7 +372,7 @@ BEGIN
       ('cqs_authority', 'grading authorities (cấp có thẩm quyền): decisions, quota, organisations, complaints, reopening'),
       ('cqs_analyst',   'analysts: results and distributions, pseudonymous unless the mandate is identified'),
       ('cqs_portal',    'portals: act for the person they authenticated (cqs.act_as), with that person''s rights'),
-      ('cqs_jobs',      'scheduled jobs (pg_cron): refresh queue, rebuild, the year''s grading'),
+      ('cqs_jobs',      'scheduled jobs (pg_cron): refresh queue, rebuild, the year''s grading, closing months, the outbox''s transport'),
       ('cqs_admin',     'the extension''s administrators: organisations, catalogues, mandates, logins, the audit trail'))
       AS v(role_name, purpose) LOOP
     role_name := r.role_name;
@@ -461,6 +461,18 @@ BEGIN
   GRANT cqs_jobs TO cqs_admin;
   -- Whoever may read a person's records may read their audit entries.
   GRANT SELECT ON cqs.audit_log, cqs.audit_trail TO cqs_servant, cqs_personnel, cqs_authority, cqs_evaluator;
+  -- The national-database outbox and the jobs (75_operations.sql): outbox items are read
+  -- like results (not by analysts: they carry the personal identification number);
+  -- batches carry no personal data.  The jobs login -- and the province's transport, a
+  -- login in cqs_jobs -- batches, exports and acknowledges, runs and schedules the jobs.
+  GRANT SELECT ON cqs.outbox TO cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority;
+  GRANT SELECT ON cqs.outbox_batch TO cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst, cqs_jobs;
+  GRANT SELECT ON cqs.job_run, cqs.job_step, cqs.job_runs TO cqs_jobs;
+  GRANT EXECUTE ON PROCEDURE cqs.run_job(text) TO cqs_jobs;
+  GRANT EXECUTE ON FUNCTION cqs._job_start(text), cqs._job_step(bigint, integer), cqs._job_finish(bigint),
+                            cqs.outbox_prepare(integer), cqs.outbox_next_batch(integer, interval), cqs.outbox_json(bigint),
+                            cqs.outbox_csv(bigint), cqs.outbox_acknowledge(bigint, text), cqs.outbox_release(bigint, text),
+                            cqs.schedule_jobs(text, jsonb), cqs.unschedule_jobs(), cqs._cron_problem(name) TO cqs_jobs;
 END $$;
 COMMENT ON FUNCTION cqs.setup_roles() IS
   'Create (if missing) the NOLOGIN group roles cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst, cqs_portal, cqs_jobs, cqs_admin and grant each its rights; idempotent';

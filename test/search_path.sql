@@ -34,7 +34,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(53);
+SELECT plan(54);
 
 \set attack_path 'public, cqs, pg_catalog'
 \set scores '''{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}'''
@@ -1017,6 +1017,59 @@ BEGIN
   EXCEPTION WHEN object_not_in_prerequisite_state THEN INSERT INTO pg_temp.sp_refusals VALUES ('decide_grade', SQLSTATE);
   END;
 END $$;
+-- The outbox and the jobs (75_operations.sql): batches, exports, acknowledgement, release;
+-- every job once (inside this transaction: no commits); schedules; pg_cron's checks
+-- (whatever this cluster has of pg_cron, schedule_jobs either schedules -- rolled back
+-- with the test -- or refuses).
+UPDATE cqs.person SET personal_id_number = '046090000009' WHERE personnel_id OPERATOR(pg_catalog.=) 'SP-S1';
+UPDATE cqs.person SET personal_id_number = '046090000008' WHERE personnel_id OPERATOR(pg_catalog.=) 'SP-S2';
+UPDATE cqs.organisation SET agency_code = '000.00.09.H56' WHERE code OPERATOR(pg_catalog.=) 'SP-M';
+SELECT cqs.outbox_prepare(1) AS su_outbox_prepared \gset
+SELECT cqs.outbox_next_batch(1) AS su_outbox_batch \gset
+SELECT pg_catalog.length(cqs.outbox_json(:su_outbox_batch)::text) OPERATOR(pg_catalog.>) 0 AS su_outbox_json,
+       pg_catalog.length(cqs.outbox_csv(:su_outbox_batch)) OPERATOR(pg_catalog.>) 0 AS su_outbox_csv \gset
+SELECT cqs.outbox_acknowledge(:su_outbox_batch, 'R-1') IS NOT NULL AS su_outbox_ack \gset
+SELECT cqs.outbox_release(cqs.outbox_prepare(1), 'thử') OPERATOR(pg_catalog.=) 1 AS su_outbox_released \gset
+-- pg_cron, where this database is pg_cron's (created unarmed, rolled back with the test).
+SET sp.armed = off;
+RESET search_path;
+DO $$
+BEGIN
+  CREATE EXTENSION IF NOT EXISTS pg_cron;
+EXCEPTION WHEN OTHERS THEN NULL;
+END $$;
+CREATE TEMP TABLE sp_cron AS SELECT (cqs._cron_problem(current_user)).problem IS NULL AS ok;
+SET search_path = :attack_path;
+SET sp.armed = on;
+CALL cqs.run_job('refresh_queue');
+CALL cqs.run_job('deliver_outbox');
+CALL cqs.run_job('close_months');
+CALL cqs.run_job('grade_year');
+CALL cqs.run_job('overdue');
+CALL cqs.run_job('purge_logs');
+SELECT pg_catalog.count(*) AS su_jobs FROM cqs.job_definitions('Asia/Ho_Chi_Minh', '{"overdue": null}') \gset
+SELECT cqs.cron_schedule_in_zone('0 3 * * 1-5', 'Asia/Ho_Chi_Minh') AS su_cron_zone,
+       cqs._cron_connection_failure() IS NULL AS su_cron_failures \gset
+DO $$
+BEGIN
+  BEGIN
+    PERFORM cqs.schedule_jobs();
+    PERFORM cqs.unschedule_jobs();
+  EXCEPTION WHEN object_not_in_prerequisite_state OR insufficient_privilege THEN NULL;   -- no pg_cron here
+  END;
+  BEGIN
+    PERFORM cqs.unschedule_jobs();
+  EXCEPTION WHEN object_not_in_prerequisite_state OR insufficient_privilege THEN NULL;
+  END;
+  BEGIN
+    UPDATE cqs.outbox SET total = 0;
+  EXCEPTION WHEN object_not_in_prerequisite_state THEN INSERT INTO pg_temp.sp_refusals VALUES ('outbox', SQLSTATE);
+  END;
+  BEGIN
+    DELETE FROM cqs.outbox_batch;
+  EXCEPTION WHEN object_not_in_prerequisite_state THEN INSERT INTO pg_temp.sp_refusals VALUES ('outbox_batch', SQLSTATE);
+  END;
+END $$;
 SELECT stmt FROM pg_temp.sp_view_reads WHERE phase OPERATOR(pg_catalog.=) 'superuser' \gexec
 SET sp.armed = off;
 RESET search_path;
@@ -1122,6 +1175,10 @@ SELECT is(ARRAY[:'su_rebuilt', :'su_rebuilt_stale', :'su_explained', :'su_postin
 SELECT is(ARRAY[:su_drained, :su_purged, :su_csv_rows, :su_csv_problems]::bigint[], ARRAY[1, 1, 2, 2]::bigint[],
           'drained the queued person-month; purged the one entry of 2020; CSV parsed and checked');
 SELECT is(:'su_working_days'::date, '2026-03-09'::date, 'add_working_days');
+SELECT is(ARRAY[:'su_outbox_json', :'su_outbox_csv', :'su_outbox_ack', :'su_outbox_released', :su_jobs::text, :'su_cron_zone',
+                (SELECT pg_catalog.count(DISTINCT job)::text FROM cqs.job_run)],
+          ARRAY['t', 't', 't', 't', '5', '0 20 * * 0,1,2,3,4', '6'],
+          'the outbox batched, exported, acknowledged, released; every job ran; schedules converted');
 SELECT cmp_ok(:su_graded::integer, '>=', 6, 'graded the year again');
 SELECT is((SELECT array_agg(grade::text ORDER BY decision_id) FROM cqs.grade_decision WHERE person_id = :s1),
           ARRAY['tot', 'hoan_thanh'], 'S1''s decision, then the re-grading that supersedes it');
@@ -1133,12 +1190,14 @@ SELECT results_eq($$SELECT p.personnel_id, r.total, r.grade::text FROM cqs.perio
                            ('SP-S1', 100.00, 'xuat_sac'), ('SP-S2', 100.00, 'xuat_sac'), ('SP-UH', 94.17, 'xuat_sac')$$,
                   'March''s results are those of the records (a leader with đ or e of 50: 30 + 70% x 550/6 = 94.17)');
 SELECT is((SELECT array_agg(step ORDER BY step) FROM pg_temp.sp_refusals),
-          ARRAY['audit_log', 'catalogue', 'cycle', 'decide_grade', 'grade_decision', 'grade_year', 'locked_result', 'period_lock',
-                'person', 'reopen'],
+          ARRAY['audit_log', 'catalogue', 'cycle', 'decide_grade', 'grade_decision', 'grade_year', 'locked_result', 'outbox',
+                'outbox_batch', 'period_lock', 'person', 'reopen'],
           'the refusals were refused, each with its SQLSTATE');
 SELECT is_empty($$
   SELECT a.sig FROM pg_temp.sp_calls_after a JOIN pg_temp.sp_calls_before b USING (oid)
-   WHERE a.runtime_lookup AND coalesce(a.calls, 0) = coalesce(b.calls, 0) ORDER BY 1$$,
+   WHERE a.runtime_lookup AND coalesce(a.calls, 0) = coalesce(b.calls, 0)
+     AND NOT (NOT (SELECT ok FROM pg_temp.sp_cron) AND a.sig IN ('cqs.schedule_jobs(text,jsonb)', 'cqs.unschedule_jobs()'))
+   ORDER BY 1$$,
   'every PL/pgSQL function, procedure and trigger function of the extension, and every SQL function looked up at run time, ran armed');
 SELECT is(ARRAY[:'admin_path_after_call', :'su_path_after_call'], ARRAY['public, cqs, pg_catalog', 'public, cqs, pg_catalog'],
           'CALL cqs.process_queue() leaves the caller''s search_path as it was');

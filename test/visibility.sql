@@ -827,6 +827,12 @@ $$;
 CREATE FUNCTION pg_temp.o_access(g text[], rel text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
   SELECT CASE
     WHEN rel IN ('_secret', 'unposted_person') THEN 'no'
+    -- The jobs' run log: the jobs and administrators.  The outbox: read like results, but
+    -- never by analysts, jobs or administrators (it carries identification numbers);
+    -- its batches (no personal data) by every reader and the jobs.
+    WHEN rel IN ('job_run', 'job_step', 'job_runs') THEN CASE WHEN g && '{cqs_jobs,cqs_admin}' THEN 'yes' ELSE 'no' END
+    WHEN rel IN ('outbox', 'outbox_status') AND NOT g && '{cqs_servant,cqs_evaluator,cqs_personnel,cqs_authority}' THEN 'no'
+    WHEN rel = 'outbox_batch' AND g && '{cqs_analyst,cqs_jobs,cqs_admin}' THEN 'yes'
     WHEN rel IN ('mandate', 'person_login') THEN CASE WHEN 'cqs_admin' = ANY (g) THEN 'yes' ELSE 'no' END
     -- Servants, evaluators, personnel sections, authorities (and portals): every door;
     -- row-level security picks the rows.
@@ -884,7 +890,8 @@ SELECT c.relname, c.relkind = 'v', 'config',
                      'catalogue', 'catalogue_item', 'organisation_criteria', 'public_holiday', 'period_lock',
                      'bonus_regulation', 'organisation_year', 'stale_month', 'refresh_queue', 'quota_decision',
                      'delegation', 'mandate', 'person_login', '_secret', 'unposted_person', 'organisation_results',
-                     'organisation_policies', 'organisation_tree', 'refresh_status');
+                     'organisation_policies', 'organisation_tree', 'refresh_status', 'outbox_batch', 'job_run', 'job_step',
+                     'job_runs');
 INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
   ('period_result', false, 'R', false,
    $q$SELECT person_id || '|' || period, person_id, organisation_id, NULL::boolean, NULL FROM cqs.period_result$q$),
@@ -908,6 +915,11 @@ INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
    $q$SELECT d.deduction_id::text, (SELECT t.person_id FROM cqs.task_line t WHERE t.task_line_id = d.task_line_id),
              (SELECT t.organisation_id FROM cqs.task_line t WHERE t.task_line_id = d.task_line_id), NULL::boolean, NULL
         FROM cqs.task_deduction d$q$),
+  ('outbox', false, 'R', false,
+   $q$SELECT item_id::text, person_id, organisation_id, NULL::boolean, NULL FROM cqs.outbox$q$),
+  ('outbox_status', true, 'R', false,
+   $q$SELECT j->>'item_id', (j->>'person_id')::bigint, (j->>'organisation_id')::bigint, NULL::boolean, NULL
+        FROM (SELECT to_jsonb(v) AS j FROM cqs.outbox_status v) s$q$),
   ('person', false, 'PT', false,
    $q$SELECT person_id::text, person_id, NULL::bigint, NULL::boolean, NULL FROM cqs.person$q$),
   ('leave_record', false, 'P', false,
