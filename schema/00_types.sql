@@ -190,10 +190,14 @@ RETURN pg_catalog.date_trunc(CASE WHEN cadence = 'quarterly' THEN 'quarter' ELSE
 COMMENT ON FUNCTION cqs.period_start(date, text) IS
   'Art. 12: first day of the monthly or quarterly evaluation period holding a day';
 
--- Art. 12: the day after the evaluation period that starts on a day.
+-- Art. 12: the day after the evaluation period that starts on a day.  A quarter ends
+-- with its calendar quarter even when a person's starts later in it (a move from a
+-- monthly organisation within the quarter, cqs.period_key).
 CREATE FUNCTION cqs.period_end(period date, period_kind text) RETURNS date
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (period + CASE WHEN period_kind = 'quarter' THEN interval '3 months' ELSE interval '1 month' END)::date;
+RETURN CASE WHEN period_kind = 'quarter'
+            THEN (pg_catalog.date_trunc('quarter', period::timestamp without time zone) + interval '3 months')::date
+            ELSE (period + interval '1 month')::date END;
 COMMENT ON FUNCTION cqs.period_end(date, text) IS
   'Art. 12: the first day after a monthly (''month'') or quarterly (''quarter'') period';
 

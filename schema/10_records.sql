@@ -427,6 +427,29 @@ BEGIN
   IF TG_OP = 'DELETE' THEN
     RETURN OLD;
   END IF;
+  -- Art. 12, 17.3: an assessment is of the person's period on its organisation's cadence
+  -- (a month, or the person's quarter: cqs.period_key).
+  IF TG_OP = 'INSERT' OR NEW.period IS DISTINCT FROM OLD.period OR NEW.organisation_id IS DISTINCT FROM OLD.organisation_id THEN
+    SELECT cqs.period_key(NEW.person_id, NEW.period, pol.cadence) AS key, pol.cadence INTO v_bad
+      FROM cqs.organisation_policy pol WHERE pol.organisation_id = NEW.organisation_id;
+    IF FOUND AND v_bad.key IS DISTINCT FROM NEW.period THEN
+      RAISE EXCEPTION 'assessment of person % for % does not start an evaluation period of organisation % (%): the period is %',
+                      NEW.person_id, NEW.period, NEW.organisation_id, v_bad.cadence, v_bad.key
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_period_of_cadence',
+              HINT = 'Monthly organisations evaluate months, quarterly ones quarters; a newcomer from a monthly organisation within a quarter starts their quarter in the month after (Art. 12, 17.3, 19.1; cqs.period_key).';
+    END IF;
+    -- Art. 17.2: assessed by an organisation the person worked in during the period.
+    IF FOUND AND NOT EXISTS (
+         SELECT 1 FROM cqs.posting p
+          WHERE p.person_id = NEW.person_id AND p.organisation_id = NEW.organisation_id
+            AND p.start_date < cqs.period_end(NEW.period, cqs.period_kind_of(NEW.person_id, NEW.period, v_bad.cadence))
+            AND (p.end_date IS NULL OR p.end_date >= NEW.period)) THEN
+      RAISE EXCEPTION 'person % is not posted at organisation % during the period starting %',
+                      NEW.person_id, NEW.organisation_id, NEW.period
+        USING ERRCODE = 'check_violation', CONSTRAINT = 'assessment_posted',
+              HINT = 'A period is assessed by the organisation the person worked in (Art. 17.2); record the posting first.';
+    END IF;
+  END IF;
   SELECT count(*) INTO v_n FROM cqs.criteria_item WHERE criteria_set_id = NEW.criteria_set_id;
   FOREACH v_which IN ARRAY ARRAY['self_scores', 'evaluator_scores'] LOOP
     v_arr := CASE v_which WHEN 'self_scores' THEN NEW.self_scores ELSE NEW.evaluator_scores END;

@@ -332,6 +332,49 @@ END;
 COMMENT ON FUNCTION cqs._line_hits(bigint, integer, numeric, integer, integer, integer, boolean) IS
   'Art. 14.2.b-c: a task line''s quality and lateness hit quantities (the quantity each counted failure or delay concerns, summed)';
 
+-- Is a person's month evaluated monthly: posted in a monthly organisation at some point
+-- of it?  (Postings never overlap.)
+CREATE FUNCTION cqs._evaluated_monthly(person_id bigint, month date) RETURNS boolean
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN EXISTS (SELECT 1
+                 FROM cqs.posting ps
+                 JOIN cqs.organisation_policy pol ON pol.organisation_id = ps.organisation_id
+                WHERE ps.person_id = _evaluated_monthly.person_id AND pol.cadence = 'monthly'
+                  AND ps.start_date <= (_evaluated_monthly.month + interval '1 month - 1 day')::date
+                  AND coalesce(ps.end_date, 'infinity') >= _evaluated_monthly.month);
+
+-- The evaluation period a person's month falls in, for work of an organisation on the
+-- given cadence (Art. 12, 17.3, 19.1; DOMAIN §6): a monthly organisation's month is its
+-- own period; a quarterly organisation's month belongs to the person's quarter, which
+-- starts with the calendar quarter or, for someone who moved from a monthly organisation
+-- within it, with the month after the last one the monthly organisation evaluated (so
+-- those months stay its monthly results).  A month the person spent partly in a monthly
+-- organisation is evaluated monthly.
+CREATE FUNCTION cqs.period_key(person_id bigint, month date, cadence text) RETURNS date
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN cadence IS DISTINCT FROM 'quarterly'
+              OR cqs._evaluated_monthly(person_id, pg_catalog.date_trunc('month', month::timestamp without time zone)::date)
+            THEN pg_catalog.date_trunc('month', month::timestamp without time zone)::date
+            ELSE GREATEST(pg_catalog.date_trunc('quarter', month::timestamp without time zone)::date,
+                          (SELECT (pg_catalog.date_trunc('month', max(ps.end_date)::timestamp without time zone)
+                                   + interval '1 month')::date
+                             FROM cqs.posting ps
+                             JOIN cqs.organisation_policy pol ON pol.organisation_id = ps.organisation_id
+                            WHERE ps.person_id = period_key.person_id AND pol.cadence = 'monthly'
+                              AND ps.end_date >= pg_catalog.date_trunc('quarter', month::timestamp without time zone)
+                              AND ps.end_date < pg_catalog.date_trunc('month', month::timestamp without time zone)))
+       END;
+COMMENT ON FUNCTION cqs.period_key(bigint, date, text) IS
+  'Art. 12, 17.3, 19.1: the first day of the evaluation period a person''s month falls in for an organisation on a cadence: the month, or the person''s quarter (from the month after a move from a monthly organisation within it)';
+
+CREATE FUNCTION cqs.period_kind_of(person_id bigint, month date, cadence text) RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE
+RETURN CASE WHEN cadence = 'quarterly'
+             AND NOT cqs._evaluated_monthly(person_id, pg_catalog.date_trunc('month', month::timestamp without time zone)::date)
+            THEN 'quarter' ELSE 'month' END;
+COMMENT ON FUNCTION cqs.period_kind_of(bigint, date, text) IS
+  'Art. 12: ''quarter'' or ''month'': the kind of the period cqs.period_key gives';
+
 -- The month a task line counts in (DOMAIN §6, HB ch. VII): the year is graded on or
 -- before 14/12, so a line of the year's last period (December; the fourth quarter for a
 -- quarterly organisation) due after 14/12 counts in the next year's first period.
@@ -381,9 +424,11 @@ LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
   WITH agg AS (
     SELECT tl.person_id,
-           cqs.period_start(cqs._counted_month(tl.period, tl.deadline, pol.cadence = 'quarterly', o.special_deadline),
-                            pol.cadence) AS period,
-           bool_or(pol.cadence = 'quarterly') AS quarterly, min(tl.organisation_id) AS line_org,
+           CASE WHEN pol.cadence = 'quarterly' THEN cqs.period_key(tl.person_id, cm.month, pol.cadence)
+                ELSE cm.month END AS period,
+           bool_or(pol.cadence = 'quarterly' AND cqs.period_kind_of(tl.person_id, cm.month, pol.cadence) = 'quarter')
+             AS quarterly,
+           min(tl.organisation_id) AS line_org,
            cqs.task_ratios_by_quantity(tl.assigned_qty, tl.credited_qty, tl.coefficient, h.quality_hit_qty,
                                        h.lateness_hit_qty, tl.counts_in_assigned) AS r
       FROM cqs.task_line tl
@@ -391,16 +436,17 @@ BEGIN ATOMIC
       JOIN cqs.organisation o ON o.organisation_id = tl.organisation_id
       CROSS JOIN LATERAL cqs._line_hits(tl.task_line_id, tl.deductions_recorded, tl.credited_qty, tl.quality_failures,
                                         tl.days_late, tl.late_occurrences_counted, pol.lateness_mode = 'per_day') h
+      CROSS JOIN LATERAL (SELECT cqs._counted_month(tl.period, tl.deadline, pol.cadence = 'quarterly',
+                                                    o.special_deadline) AS month) cm
      WHERE (tl.period = ANY (cqs._quarters_of(_compute_results.months))
             OR (tl.period = ANY (cqs._carried_from(cqs._quarters_of(_compute_results.months)))
                 AND tl.deadline > pg_catalog.make_date(pg_catalog.date_part('year', tl.period)::integer, 12, 14)))
-       AND cqs._counted_month(tl.period, tl.deadline, pol.cadence = 'quarterly', o.special_deadline)
-           = ANY (cqs._quarters_of(_compute_results.months))
+       AND cm.month = ANY (cqs._quarters_of(_compute_results.months))
        AND (_compute_results.persons IS NULL OR tl.person_id = ANY (_compute_results.persons))
      GROUP BY 1, 2
   ), keys AS (
     SELECT coalesce(g.person_id, a.person_id) AS person_id, coalesce(g.period, a.period) AS period,
-           coalesce(g.quarterly, apol.cadence = 'quarterly') AS quarterly,
+           coalesce(g.quarterly, cqs.period_kind_of(a.person_id, a.period, apol.cadence) = 'quarter') AS quarterly,
            coalesce(g.line_org, a.organisation_id) AS fallback_org, g.r
       FROM agg g
       FULL JOIN (SELECT a2.person_id, a2.period, a2.organisation_id FROM cqs.assessment a2

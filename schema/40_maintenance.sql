@@ -810,7 +810,7 @@ BEGIN
                                  evaluated boolean) ON COMMIT DROP;
   INSERT INTO _cqs_months
   SELECT pm.person_id, pm.month, pm.organisation_id,
-         cqs.period_start(pm.month, pol.cadence), CASE pol.cadence WHEN 'quarterly' THEN 'quarter' ELSE 'month' END,
+         cqs.period_key(pm.person_id, pm.month, pol.cadence), cqs.period_kind_of(pm.person_id, pm.month, pol.cadence),
          pol.evaluation_start IS NULL OR pm.month >= pol.evaluation_start
     FROM (SELECT DISTINCT ON (p.person_id, m) p.person_id, m::date AS month, p.organisation_id
             FROM cqs.posting p

@@ -21,10 +21,10 @@ BEGIN
   -- Concurrent first uses create one row; the row is then locked for the caller's
   -- state check and update (no lost update between a self-assessment and a confirmation).
   INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id)
-  VALUES (p_person, cqs.period_start(p_day, v_pol.cadence), v_org, v_pol.criteria_set_id)
+  VALUES (p_person, cqs.period_key(p_person, p_day, v_pol.cadence), v_org, v_pol.criteria_set_id)
   ON CONFLICT (person_id, period) DO NOTHING;
   SELECT * INTO v_row FROM cqs.assessment
-   WHERE person_id = p_person AND period = cqs.period_start(p_day, v_pol.cadence)
+   WHERE person_id = p_person AND period = cqs.period_key(p_person, p_day, v_pol.cadence)
      FOR UPDATE;
   RETURN v_row;
 END $$;
@@ -126,6 +126,7 @@ DECLARE
   v_months  date[];
   v_lock    bigint;
   v_people  bigint[];
+  v_keys    date[];
   v_bad     record;
 BEGIN
   SELECT * INTO v_pol FROM cqs.organisation_policies p WHERE p.organisation_id = lock_period.organisation_id;
@@ -153,13 +154,22 @@ BEGIN
       JOIN cqs.organisation_policies p ON p.organisation_id = t.descendant_id
      WHERE t.ancestor_id = lock_period.organisation_id AND p.cadence = v_pol.cadence
   )
-  SELECT array_agg(DISTINCT x.person_id) INTO v_people
-    FROM (SELECT ps.person_id FROM cqs.posting ps JOIN sub USING (organisation_id)
-           WHERE ps.start_date < cqs.period_end(v_start, v_kind) AND (ps.end_date IS NULL OR ps.end_date >= v_start)
-          UNION
-          SELECT r.person_id FROM cqs.period_result r JOIN sub USING (organisation_id)
-           WHERE r.period = v_start AND r.period_kind = v_kind) x
-   WHERE cqs._active_lock(x.person_id, v_start) IS NULL;
+  -- Each person's period: the organisation's, except for a quarterly organisation's
+  -- newcomers from a monthly one within the quarter, whose quarter starts later
+  -- (cqs.period_key): their first month of the quarter not evaluated monthly.
+  SELECT array_agg(k.person_id ORDER BY k.person_id), array_agg(k.period ORDER BY k.person_id) INTO v_people, v_keys
+    FROM (SELECT x.person_id,
+                 CASE WHEN v_kind = 'month' THEN v_start
+                      ELSE (SELECT cqs.period_key(x.person_id, m, v_pol.cadence) FROM unnest(v_months) AS m
+                             WHERE NOT cqs._evaluated_monthly(x.person_id, m) ORDER BY m LIMIT 1) END
+                   AS period
+            FROM (SELECT ps.person_id FROM cqs.posting ps JOIN sub USING (organisation_id)
+                   WHERE ps.start_date < cqs.period_end(v_start, v_kind) AND (ps.end_date IS NULL OR ps.end_date >= v_start)
+                  UNION
+                  SELECT r.person_id FROM cqs.period_result r JOIN sub USING (organisation_id)
+                   WHERE r.period >= v_start AND r.period < cqs.period_end(v_start, v_kind) AND r.period_kind = v_kind) x) k
+   WHERE k.period IS NOT NULL                  -- (a quarter whose months were all evaluated monthly)
+     AND cqs._active_lock(k.person_id, k.period) IS NULL;
   IF v_people IS NULL THEN
     RAISE EXCEPTION 'nobody to lock in period % of organisation %', v_start, lock_period.organisation_id
       USING ERRCODE = 'object_not_in_prerequisite_state',
@@ -174,9 +184,9 @@ BEGIN
          string_agg(format('%s (%s)', pe.personnel_id, coalesce(a.status, 'no assessment')), ', '
                     ORDER BY pe.personnel_id) FILTER (WHERE a.status IS DISTINCT FROM 'confirmed') AS who
     INTO v_bad
-    FROM unnest(v_people) AS x(person_id)
+    FROM unnest(v_people, v_keys) AS x(person_id, period)
     JOIN cqs.person pe ON pe.person_id = x.person_id
-    LEFT JOIN cqs.assessment a ON a.person_id = x.person_id AND a.period = v_start;
+    LEFT JOIN cqs.assessment a ON a.person_id = x.person_id AND a.period = x.period;
   IF v_bad.open > 0 OR (v_bad.missing > 0 AND NOT include_unassessed) THEN
     RAISE EXCEPTION 'cannot lock period % of organisation %: % assessment(s) not confirmed, % person(s) without an assessment',
                     v_start, lock_period.organisation_id, v_bad.open, v_bad.missing
@@ -192,18 +202,20 @@ BEGIN
   -- People without a result get one that says so, from their posting.
   INSERT INTO cqs.period_result (person_id, period, period_kind, organisation_id, person_kind, role, field, note,
                                  lateness_mode, cap_mode, decimals, criteria_set_id)
-  SELECT x.person_id, v_start, v_kind, ps.organisation_id, pe.kind, ps.role, ps.field,
+  SELECT x.person_id, x.period, v_kind, ps.organisation_id, pe.kind, ps.role, ps.field,
          'locked without an assessment or task lines', pol.lateness_mode, pol.cap_mode, pol.decimals, pol.criteria_set_id
-    FROM unnest(v_people) AS x(person_id)
+    FROM unnest(v_people, v_keys) AS x(person_id, period)
     JOIN cqs.person pe ON pe.person_id = x.person_id
-    CROSS JOIN LATERAL cqs.posting_in_force(x.person_id, v_start, cqs.period_end(v_start, v_kind) - 1) ps
+    CROSS JOIN LATERAL cqs.posting_in_force(x.person_id, x.period, cqs.period_end(x.period, v_kind) - 1) ps
     JOIN cqs.organisation_policies pol ON pol.organisation_id = ps.organisation_id
-   WHERE NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = x.person_id AND r.period = v_start);
+   WHERE NOT EXISTS (SELECT 1 FROM cqs.period_result r WHERE r.person_id = x.person_id AND r.period = x.period);
   UPDATE cqs.period_result r SET lock_id = v_lock
-   WHERE r.person_id = ANY (v_people) AND r.period = v_start;
+    FROM unnest(v_people, v_keys) AS x(person_id, period)
+   WHERE r.person_id = x.person_id AND r.period = x.period;
   INSERT INTO cqs.locked_result SELECT * FROM cqs.period_result r WHERE r.lock_id = v_lock;
   UPDATE cqs.assessment a SET status = 'locked', locked_at = now()
-   WHERE a.person_id = ANY (v_people) AND a.period = v_start;
+    FROM unnest(v_people, v_keys) AS x(person_id, period)
+   WHERE a.person_id = x.person_id AND a.period = x.period;
 
   RETURN QUERY
   SELECT r.person_id, pe.personnel_id, coalesce(a.status, 'none'), r.total, r.grade

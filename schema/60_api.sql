@@ -91,7 +91,7 @@ COMMENT ON VIEW cqs.form01 IS
 -- and its failures and delays: counted, exempted, and the quantities they hit.
 CREATE VIEW cqs.task_lines_explained AS
 SELECT tl.task_line_id, tl.person_id, tl.organisation_id, tl.period,
-       cqs.period_start(x.counted_month, pol.cadence) AS evaluation_period,
+       cqs.period_key(tl.person_id, x.counted_month, pol.cadence) AS evaluation_period,
        coalesce(i.code, si.code) AS item_code, coalesce(i.name, tl.title) AS item_name,
        tl.item_id IS NULL AS off_catalogue, tl.origin,
        tl.counts_in_assigned,

@@ -6,13 +6,15 @@
 -- Row 21 (Art. 18.1.b): every task has a deadline.
 -- Row 19 (Art. 13): items come from the catalogue in force for the line's agency.
 -- Row 8 (Art. 19.2, HB ch. VII): December lines due after 14/12 count in January.
+-- Row 9 (Art. 17.3, 19.1): a move from a monthly to a quarterly organisation within a
+-- quarter keeps the old monthly results; the new quarter starts after them.
 \set QUIET 1
 SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
-SELECT plan(35);
+SELECT plan(42);
 
 -- Sở PR (head H, deputy D for field 'x') > Phòng PR-U (head UH); UH scores 35 in March.
 INSERT INTO cqs.organisation (code, name, kind) VALUES ('PR', 'Sở PR', 'using_agency');
@@ -187,6 +189,55 @@ SELECT catalogue_id, 'PM-STD', 'chuẩn', 'văn bản', 1, 100, 5, 5, true, 0, 0
 SELECT is(cqs.catalogue_in_force((SELECT organisation_id FROM cqs.organisation WHERE code = 'PM-S'), '2026-05-01'),
           (SELECT catalogue_id FROM cqs.catalogue WHERE version = 'pm1'),
           'an agency without a catalogue of its own uses the one its managing agency issued');
+
+-- ---------------------------------------------------------------------------
+-- Row 9 (Art. 17.3, 19.1): PR-MV moves from the monthly PR-U to the quarterly PRQ on
+-- 1 March.  January and February stay PR-U's monthly results; PRQ evaluates the months
+-- worked there, as a quarter that starts in March.
+-- ---------------------------------------------------------------------------
+INSERT INTO cqs.organisation (code, name, kind, cadence) VALUES ('PRQ', 'UBND xã PRQ', 'using_agency', 'quarterly');
+INSERT INTO cqs.catalogue (organisation_id, version, effective_from, standard_points)
+SELECT organisation_id, 'prq1', '2026-01-01', 5 FROM cqs.organisation WHERE code = 'PRQ';
+INSERT INTO cqs.catalogue_item (catalogue_id, code, name, output_unit, complexity_group, group_max,
+                                points_low, points_high, is_standard, coefficient_low, coefficient_high)
+SELECT catalogue_id, 'PRQ-STD', 'chuẩn', 'văn bản', 1, 100, 5, 5, true, 0, 0 FROM cqs.catalogue WHERE version = 'prq1';
+INSERT INTO cqs.person (personnel_id, full_name) VALUES ('PR-MV', 'Người chuyển công tác');
+INSERT INTO cqs.posting (person_id, organisation_id, role, start_date, end_date)
+SELECT p.person_id, o.organisation_id, 'staff', v.s, v.e
+  FROM (VALUES ('PR-U', '2026-01-01'::date, '2026-02-28'::date), ('PRQ', '2026-03-01', NULL)) AS v(org, s, e)
+  CROSS JOIN cqs.person p JOIN cqs.organisation o ON o.code = v.org
+ WHERE p.personnel_id = 'PR-MV';
+INSERT INTO cqs.task_line (person_id, organisation_id, period, item_id, coefficient, assigned_qty, completed_qty, deadline)
+SELECT p.person_id, o.organisation_id, v.period, i.item_id, 1, 4, 4, v.period + 9
+  FROM (VALUES ('PR-U', '2026-01-01'::date, 'PR-STD'), ('PR-U', '2026-02-01', 'PR-STD'), ('PRQ', '2026-03-01', 'PRQ-STD'))
+       AS v(org, period, item)
+  CROSS JOIN cqs.person p JOIN cqs.organisation o ON o.code = v.org JOIN cqs.catalogue_item i ON i.code = v.item
+ WHERE p.personnel_id = 'PR-MV';
+SELECT results_eq($$SELECT r.period, r.period_kind, o.code FROM cqs.period_result r
+                     JOIN cqs.person p USING (person_id) JOIN cqs.organisation o ON o.organisation_id = r.organisation_id
+                    WHERE p.personnel_id = 'PR-MV' ORDER BY r.period$$,
+                  $$VALUES ('2026-01-01'::date, 'month'::text, 'PR-U'::text), ('2026-02-01', 'month', 'PR-U'),
+                           ('2026-03-01', 'quarter', 'PRQ')$$,
+                  'row 9: January and February stay the monthly organisation''s; the quarterly one''s quarter starts in March');
+SELECT is(cqs.period_key((SELECT person_id FROM cqs.person WHERE personnel_id = 'PR-MV'), '2026-03-20', 'quarterly'),
+          '2026-03-01'::date, 'cqs.period_key: March falls in the quarter that starts in March');
+SELECT is(cqs.period_key((SELECT person_id FROM cqs.person WHERE personnel_id = 'PR-MV'), '2026-05-20', 'quarterly'),
+          '2026-04-01'::date, 'and the next quarter is a whole one');
+SELECT is(cqs.period_end('2026-03-01', 'quarter'), '2026-04-01'::date, 'a quarter that starts in March ends with March');
+SELECT is((SELECT (cqs.self_assess(person_id, '2026-03-20', '{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}')).period
+             FROM cqs.person WHERE personnel_id = 'PR-MV'), '2026-03-01'::date,
+          'the self-assessment for the new organisation is of the quarter from March (not refused)');
+SELECT throws_ok($$INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id)
+                   SELECT p.person_id, '2026-05-01', o.organisation_id, (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01')
+                     FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-MV' AND o.code = 'PRQ'$$,
+                 '23514', NULL, 'a quarterly organisation''s assessment must start the person''s quarter: May is refused (23514)');
+SELECT throws_ok($$INSERT INTO cqs.assessment (person_id, period, organisation_id, criteria_set_id)
+                   SELECT p.person_id, '2026-01-01', o.organisation_id, (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01')
+                     FROM cqs.person p, cqs.organisation o WHERE p.personnel_id = 'PR-MV' AND o.code = 'PRQ'$$,
+                 '23514', 'person ' || (SELECT person_id FROM cqs.person WHERE personnel_id = 'PR-MV')
+                          || ' is not posted at organisation ' || (SELECT organisation_id FROM cqs.organisation WHERE code = 'PRQ')
+                          || ' during the period starting 2026-01-01',
+                 'January, spent wholly at the monthly organisation, cannot be assessed by the quarterly one (23514)');
 
 -- ---------------------------------------------------------------------------
 -- Row 8: December.  A line of December due 31/12 counts in January next year; one due
