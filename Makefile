@@ -1,12 +1,17 @@
 # cqs_eval -- PGXS build.
 #
+#   make demo            the main job: install what is missing (scripts/deps.sh), build and install
+#                        the extension, load the sample city in a throwaway cluster, print its results
+#   make test            every test in a throwaway cluster (pg_virtualenv, pg_cron preloaded):
+#                        pg_regress, isolation specs, pgTAP, the restore paths, the docs' examples,
+#                        the documents in headless Chromium
 #   make                 build (warnings are errors)
 #   make install         install into the PostgreSQL found by $(PG_CONFIG)
 #   make installcheck    pg_regress and the isolation specs against a running server ($PGHOST/$PGPORT)
 #   make prove           pgTAP suites in test/ against a running server
-#   make test            install, then both suites in a throwaway cluster (pg_virtualenv), the restore
-#                        paths, the README's roles and the documents in headless Chromium
-#   make demo            install, then the sample-city main job in a throwaway cluster
+#   make deps            install what demo and test need (as root), or print the command that does
+#
+# demo and test print results only; V=1 shows the build and the throwaway cluster's messages.
 
 EXTENSION  = cqs_eval
 MODULE_big = cqs_eval
@@ -30,15 +35,39 @@ PG_CPPFLAGS = -I$(srcdir)/src
 # -Wextra minus unused-parameter: PostgreSQL's own headers (bufpage.h, ilist.h) trip it.
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter
 
-PG_CONFIG ?= pg_config
-PGXS := $(shell $(PG_CONFIG) --pgxs)
+# The pg_config on PATH, else Debian's; scripts/deps.sh looks for the same one.
+PG_CONFIG ?= $(shell command -v pg_config 2>/dev/null || echo /usr/lib/postgresql/15/bin/pg_config)
+PGXS := $(shell $(PG_CONFIG) --pgxs 2>/dev/null)
+# Passed on to scripts/deps.sh only when chosen by the caller.
+DEPS = $(if $(filter command line environment,$(origin PG_CONFIG)),PG_CONFIG=$(PG_CONFIG)) scripts/deps.sh
+
+.DEFAULT_GOAL := all
+.PHONY: prove test demo deps test-run demo-run
+
+# demo and test first install what is missing, then run in a new make that reads PGXS.
+demo test:
+	@$(DEPS) $@
+	@$(MAKE) --no-print-directory $@-run
+
+deps:
+	@$(DEPS) test
+
+ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 
 PG_MAJOR   := $(shell $(PG_CONFIG) --version | sed -E 's/^PostgreSQL ([0-9]+).*/\1/')
-VIRTUALENV  = pg_virtualenv -t -v $(PG_MAJOR) -o shared_preload_libraries=pg_cron \
+VIRTUALENV  = pg_virtualenv -t -v $(PG_MAJOR)
+# Only the tests preload pg_cron (test/scripts/cron_jobs.sh runs the jobs under it).
+VIRTUALENV_CRON = $(VIRTUALENV) -o shared_preload_libraries=pg_cron \
               -o cron.database_name=postgres -o cron.use_background_workers=on -o max_worker_processes=16
 
-.PHONY: prove test demo
+# $(call quiet,command,log): the command's output kept in log and shown only if it fails (or V=1).
+quiet = $(if $(V),$(1),$(1) >$(2) 2>&1 || { cat $(2); echo "make: failed: $(1)" >&2; exit 1; })
+# $(call in_virtualenv,pg_virtualenv...,command): the command's output shown, the throwaway
+# cluster's own messages only if something fails (or V=1).
+in_virtualenv = $(if $(V),$(1) sh -c '$(2)',$(1) sh -c '$(2)' 3>&1 >.virtualenv.log 2>&1 \
+                || { cat .virtualenv.log; exit 1; })
+EXTRA_CLEAN += .build.log .virtualenv.log
 
 all: cqs_eval--1.0.sql
 
@@ -48,11 +77,21 @@ cqs_eval--1.0.sql: $(SCHEMA)
 prove:
 	pg_prove --ext .sql --failures test/
 
-test: install
-	$(VIRTUALENV) sh -c '$(MAKE) installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
+test-run:
+	@$(call quiet,$(MAKE) --no-print-directory install,.build.log)
+	@$(call in_virtualenv,$(VIRTUALENV_CRON),exec >&3 2>&1; \
+	  $(MAKE) --no-print-directory installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
 	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/cron_jobs.sh && \
-	  test/scripts/browser.sh && \
-	  $(MAKE) prove'
+	  test/scripts/browser.sh && test/scripts/docs_examples.sh && \
+	  $(MAKE) --no-print-directory prove)
 
-demo: install
-	$(VIRTUALENV) sh -c 'psql -X -q -v ON_ERROR_STOP=1 -f demo/main.sql'
+demo-run:
+	@$(call quiet,$(MAKE) --no-print-directory install,.build.log)
+	@$(call in_virtualenv,$(VIRTUALENV),exec >&3 2>&1; psql -X -q -v ON_ERROR_STOP=1 -f demo/main.sql)
+
+else
+# No PostgreSQL build files (PGXS) here: say what to install (as root: install it), then go on.
+all install installcheck uninstall clean prove:
+	@$(if $(CQS_DEPS_DONE),echo "make: $(PG_CONFIG) --pgxs still finds no PGXS" >&2; exit 1,$(DEPS) build)
+	@$(MAKE) --no-print-directory CQS_DEPS_DONE=1 $@
+endif
