@@ -15,7 +15,7 @@
 
 EXTENSION  = cqs_eval
 MODULE_big = cqs_eval
-OBJS       = src/cqs_eval.o src/checks.o src/fixeddec.o src/scores.o src/grade.o src/task_ratios.o
+OBJS       = src/cqs_eval.o src/admin.o src/checks.o src/fixeddec.o src/scores.o src/grade.o src/task_ratios.o
 DATA       = cqs_eval--1.0.sql
 # The install script is the schema/ pieces concatenated in name order.
 SCHEMA     = $(sort $(wildcard schema/*.sql))
@@ -31,7 +31,9 @@ ISOLATION      = race_task_lines race_transfer race_lock_period race_rebuild rac
                  race_out_of_order race_assessment race_decisions race_outbox race_jobs
 ISOLATION_OPTS = --load-extension=btree_gist --load-extension=cqs_eval
 
-PG_CPPFLAGS = -I$(srcdir)/src
+# The library knows the version it was built as (cqs.version(), cqs._check_library).
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))cqs_eval.control)
+PG_CPPFLAGS = -I$(srcdir)/src -DCQS_VERSION='"$(EXTVERSION)"'
 # -Wextra minus unused-parameter: PostgreSQL's own headers (bufpage.h, ilist.h) trip it.
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter
 
@@ -71,6 +73,8 @@ EXTRA_CLEAN += .build.log .virtualenv.log
 
 all: cqs_eval--1.0.sql
 
+src/admin.o: cqs_eval.control
+
 cqs_eval--1.0.sql: $(SCHEMA)
 	cat $^ > $@
 
@@ -82,7 +86,7 @@ test-run:
 	@$(call in_virtualenv,$(VIRTUALENV_CRON),exec >&3 2>&1; \
 	  $(MAKE) --no-print-directory installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
 	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/cron_jobs.sh && \
-	  test/scripts/browser.sh && test/scripts/docs_examples.sh && \
+	  test/scripts/browser.sh && test/scripts/docs_examples.sh && test/scripts/install_checks.sh && \
 	  $(MAKE) --no-print-directory prove)
 
 demo-run:

@@ -15,6 +15,55 @@
 -- in the caller's session.  Every later update script starts with the same line.
 SET LOCAL search_path = pg_catalog, cqs, pg_temp;
 
+-- UTF8 only: the grade labels, names and documents are Vietnamese.  Checked first, before
+-- anything is created (the control file declares no encoding, so that this check, and not
+-- a conversion error, is what someone installing into LATIN1 or WIN1258 reads).
+DO $$
+BEGIN
+  IF pg_catalog.getdatabaseencoding() OPERATOR(pg_catalog.<>) 'UTF8' THEN
+    RAISE EXCEPTION 'cqs_eval needs a UTF8 database; database "%" is %',
+                    pg_catalog.current_database(), pg_catalog.getdatabaseencoding()
+      USING ERRCODE = 'object_not_in_prerequisite_state',
+            HINT = 'Create the city''s database with ENCODING ''UTF8'' (CREATE DATABASE hue TEMPLATE template0 '
+                   'ENCODING ''UTF8'' LOCALE ''C.UTF-8''), or pg_dump this one and restore it into such a database.';
+  END IF;
+END
+$$;
+
+-- The library and the SQL must be of one version: the library compiled for version X
+-- refuses (55000, with the statement that fixes it) to serve SQL of another version.
+-- Checked here, at CREATE EXTENSION / ALTER EXTENSION UPDATE, and by cqs._check_version()
+-- at the start of the jobs and the writers of whole periods (rebuild, process_queue,
+-- lock_period, grade_year, run_job); a backend remembers a version it found right.
+CREATE FUNCTION cqs._library_version() RETURNS text
+AS 'MODULE_PATHNAME', 'cqs_library_version'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs._library_version() IS
+  'The version of cqs_eval the loaded shared library was built as';
+
+CREATE FUNCTION cqs._check_library(installed_version text) RETURNS void
+AS 'MODULE_PATHNAME', 'cqs_check_library'
+LANGUAGE C STABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs._check_library(text) IS
+  'Raises 55000 unless the loaded library is the given SQL version and the database is UTF8';
+
+CREATE FUNCTION cqs._check_version() RETURNS void
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT cqs._check_library(e.extversion) FROM pg_catalog.pg_extension e WHERE e.extname = 'cqs_eval'
+$$;
+COMMENT ON FUNCTION cqs._check_version() IS
+  'Raises 55000 unless the loaded library matches the version of cqs_eval installed in this database';
+
+SELECT cqs._check_version();
+
+CREATE FUNCTION cqs.version() RETURNS text
+LANGUAGE sql STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+  SELECT 'cqs_eval ' || e.extversion || ' (library ' || cqs._library_version() || ')'
+    FROM pg_catalog.pg_extension e WHERE e.extname = 'cqs_eval'
+$$;
+COMMENT ON FUNCTION cqs.version() IS
+  'The version of cqs_eval installed in this database and of its loaded library, e.g. cqs_eval 1.0 (library 1.0); Decree 335/2025/ND-CP (Art. 1)';
+
 -- Art. 20: the four grades, ordered from worst to best so that min()/max()
 -- and comparisons follow the decree.
 CREATE TYPE cqs.grade AS ENUM ('khong_hoan_thanh', 'hoan_thanh', 'tot', 'xuat_sac');

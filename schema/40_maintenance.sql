@@ -205,6 +205,7 @@ DECLARE
   v_months date[];
   v_n      bigint;
 BEGIN
+  PERFORM cqs._check_version();
   IF NOT (cqs._sane_day(from_month) AND cqs._sane_day(to_month)) OR from_month > to_month THEN
     RAISE EXCEPTION 'cannot rebuild from % to %', from_month, to_month
       USING ERRCODE = 'invalid_parameter_value', HINT = 'Give months between 2000-01 and 2100-12, in order.';
@@ -610,6 +611,7 @@ DECLARE
   v_done integer := 0;
   v_path text := pg_catalog.current_setting('search_path');
 BEGIN
+  PERFORM cqs._check_version();
   LOOP
     SET LOCAL search_path = pg_catalog, pg_temp;
     EXIT WHEN max_batches IS NOT NULL AND v_done OPERATOR(pg_catalog.>=) max_batches;
@@ -723,6 +725,7 @@ DECLARE
   v_n     bigint;
   v_stale record;
 BEGIN
+  PERFORM cqs._check_version();
   IF grade_year.year IS NULL OR grade_year.year NOT BETWEEN 2000 AND 2100 THEN
     RAISE EXCEPTION 'year must be between 2000 and 2100, got %', grade_year.year
       USING ERRCODE = 'invalid_parameter_value';

@@ -129,6 +129,7 @@ DECLARE
   v_keys    date[];
   v_bad     record;
 BEGIN
+  PERFORM cqs._check_version();
   SELECT * INTO v_pol FROM cqs.organisation_policies p WHERE p.organisation_id = lock_period.organisation_id;
   IF NOT FOUND OR NOT cqs._sane_day(lock_period.period) OR lock_period.period IS NULL THEN
     RAISE EXCEPTION 'cannot lock period % of organisation %: no such organisation or period',

@@ -1124,6 +1124,7 @@ DECLARE
   v_fail   text;
 BEGIN
   SET LOCAL search_path = pg_catalog, pg_temp;
+  PERFORM cqs._check_version();
   v_atomic := pg_catalog.statement_timestamp() OPERATOR(pg_catalog.<>) pg_catalog.transaction_timestamp();
   v_run := cqs._job_start(job);
   IF v_run IS NOT NULL THEN

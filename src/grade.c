@@ -18,6 +18,7 @@
 #include "utils/syscache.h"
 
 #include "checks.h"
+#include "pg_compat.h"
 
 /* In enum order: khong_hoan_thanh < hoan_thanh < tot < xuat_sac */
 #define NGRADES 4
@@ -142,7 +143,7 @@ classify(PG_FUNCTION_ARGS)
 static Numeric
 rate_times(Numeric rate, int64 base)
 {
-	return numeric_mul_opt_error(rate, int64_to_numeric(base), NULL);
+	return cqs_numeric_mul(rate, int64_to_numeric(base));
 }
 
 /*

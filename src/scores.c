@@ -19,17 +19,18 @@
 #include "utils/numeric.h"
 
 #include "checks.h"
+#include "pg_compat.h"
 
 static Numeric
 num_add(Numeric a, Numeric b)
 {
-	return numeric_add_opt_error(a, b, NULL);
+	return cqs_numeric_add(a, b);
 }
 
 static Numeric
 num_div_int(Numeric a, int64 b)
 {
-	return numeric_div_opt_error(a, int64_to_numeric(b), NULL);
+	return cqs_numeric_div(a, int64_to_numeric(b));
 }
 
 /* least(x, 100), returning the literal 100 when capped, as SQL would */
@@ -50,7 +51,7 @@ coefficient(PG_FUNCTION_ARGS)
 
 	CheckNonNegative("item_points", item);
 	CheckPositive("standard_points", standard);
-	PG_RETURN_NUMERIC(numeric_div_opt_error(item, standard, NULL));
+	PG_RETURN_NUMERIC(cqs_numeric_div(item, standard));
 }
 
 PG_FUNCTION_INFO_V1(converted);
@@ -62,7 +63,7 @@ converted(PG_FUNCTION_ARGS)
 
 	CheckNonNegative("quantity", quantity);
 	CheckPositive("coefficient", coef);
-	PG_RETURN_NUMERIC(numeric_mul_opt_error(quantity, coef, NULL));
+	PG_RETURN_NUMERIC(cqs_numeric_mul(quantity, coef));
 }
 
 /* f(n) = max(0, 1 - 0.25 n), always with two decimals (1.00, 0.75, ..., 0.00) */
@@ -144,7 +145,7 @@ period_total(PG_FUNCTION_ARGS)
 
 	/* Art. 17.1: general + task score x 70%; positive, so round() is half-up */
 	total = num_add(general,
-					numeric_mul_opt_error(score, int64_div_fast_to_numeric(7, 1), NULL));
+					cqs_numeric_mul(score, int64_div_fast_to_numeric(7, 1)));
 	PG_RETURN_DATUM(DirectFunctionCall2(numeric_round,
 										NumericGetDatum(total),
 										Int32GetDatum(decimals)));

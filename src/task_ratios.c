@@ -41,6 +41,7 @@
 #include "utils/numeric.h"
 
 #include "checks.h"
+#include "pg_compat.h"
 #include "fixeddec.h"
 #include "task_ratios.h"
 
@@ -120,7 +121,7 @@ state_to_numeric(TaskRatiosState *st, MemoryContext aggcontext)
 static void
 numeric_acc_add(TaskRatiosState *st, int i, Numeric x, MemoryContext aggcontext)
 {
-	Numeric		sum = numeric_add_opt_error(st->num[i], x, NULL);
+	Numeric		sum = cqs_numeric_add(st->num[i], x);
 	Numeric		old = st->num[i];
 
 	st->num[i] = (Numeric) MemoryContextAlloc(aggcontext, VARSIZE(sum));
@@ -199,23 +200,21 @@ add_row_numeric(TaskRatiosState *st, MemoryContext aggcontext,
 	{
 		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
 
-		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), aggcontext);
+		numeric_acc_add(st, ACC_ASSIGNED, cqs_numeric_mul(a, c), aggcontext);
 	}
 	if (completed == NULL)
-		done = numeric_mul_opt_error(int64_to_numeric(0), c, NULL);
+		done = cqs_numeric_mul(int64_to_numeric(0), c);
 	else
-		done = numeric_mul_opt_error(DatumGetNumeric(PointerGetDatum(pg_detoast_datum(completed))),
-									 c, NULL);
+		done = cqs_numeric_mul(DatumGetNumeric(PointerGetDatum(pg_detoast_datum(completed))),
+									 c);
 	numeric_acc_add(st, ACC_COMPLETED, done, aggcontext);
 	numeric_acc_add(st, ACC_QUALITY,
-					numeric_mul_opt_error(done,
-										  int64_div_fast_to_numeric(factor_hundredths(qded), FACTOR_SCALE),
-										  NULL),
+					cqs_numeric_mul(done,
+										  int64_div_fast_to_numeric(factor_hundredths(qded), FACTOR_SCALE)),
 					aggcontext);
 	numeric_acc_add(st, ACC_PROGRESS,
-					numeric_mul_opt_error(done,
-										  int64_div_fast_to_numeric(factor_hundredths(lded), FACTOR_SCALE),
-										  NULL),
+					cqs_numeric_mul(done,
+										  int64_div_fast_to_numeric(factor_hundredths(lded), FACTOR_SCALE)),
 					aggcontext);
 }
 
@@ -334,13 +333,12 @@ kept_fixed(FixedDec completed, FixedDec hits, FixedDec *kept)
 static Numeric
 kept_numeric(Numeric completed, Numeric hits)
 {
-	Numeric		kept = numeric_sub_opt_error(
-											 numeric_mul_opt_error(completed, int64_div_fast_to_numeric(100, FACTOR_SCALE), NULL),
-											 numeric_mul_opt_error(hits, int64_div_fast_to_numeric(25, FACTOR_SCALE), NULL),
-											 NULL);
+	Numeric		kept = cqs_numeric_sub(
+											 cqs_numeric_mul(completed, int64_div_fast_to_numeric(100, FACTOR_SCALE)),
+											 cqs_numeric_mul(hits, int64_div_fast_to_numeric(25, FACTOR_SCALE)));
 
 	if (CqsNumericCmpInt(kept, 0) < 0)
-		kept = numeric_sub_opt_error(kept, kept, NULL);	/* 0 at the same scale */
+		kept = cqs_numeric_sub(kept, kept);	/* 0 at the same scale */
 	return kept;
 }
 
@@ -369,11 +367,11 @@ add_row_hits_numeric(TaskRatiosState *st, MemoryContext aggcontext,
 	{
 		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
 
-		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), aggcontext);
+		numeric_acc_add(st, ACC_ASSIGNED, cqs_numeric_mul(a, c), aggcontext);
 	}
-	numeric_acc_add(st, ACC_COMPLETED, numeric_mul_opt_error(done, c, NULL), aggcontext);
-	numeric_acc_add(st, ACC_QUALITY, numeric_mul_opt_error(kept_numeric(done, q), c, NULL), aggcontext);
-	numeric_acc_add(st, ACC_PROGRESS, numeric_mul_opt_error(kept_numeric(done, l), c, NULL), aggcontext);
+	numeric_acc_add(st, ACC_COMPLETED, cqs_numeric_mul(done, c), aggcontext);
+	numeric_acc_add(st, ACC_QUALITY, cqs_numeric_mul(kept_numeric(done, q), c), aggcontext);
+	numeric_acc_add(st, ACC_PROGRESS, cqs_numeric_mul(kept_numeric(done, l), c), aggcontext);
 }
 
 /* One row of the by-quantity form, fixed point; false (state untouched) if it overflows. */
@@ -610,8 +608,8 @@ task_ratios_deserialfn(PG_FUNCTION_ARGS)
 static Numeric
 ratio(Numeric units, Numeric assigned, Numeric hundred)
 {
-	return numeric_div_opt_error(numeric_mul_opt_error(hundred, units, NULL),
-								 assigned, NULL);
+	return cqs_numeric_div(cqs_numeric_mul(hundred, units),
+								 assigned);
 }
 
 PG_FUNCTION_INFO_V1(task_ratios_finalfn);

@@ -37,7 +37,7 @@ made_cron=0
 cleanup() {
   set +e
   q "$cron_db" -c "SELECT cron.unschedule(jobid) FROM cron.job WHERE username = '$role'" >/dev/null 2>&1
-  q "$cron_db" -c "DROP EXTENSION IF EXISTS cqs_eval CASCADE" >/dev/null 2>&1
+  q "$cron_db" -c "SET cqs.allow_drop = on" -c "DROP EXTENSION IF EXISTS cqs_eval CASCADE" >/dev/null 2>&1
   [ "$made_cron" = 1 ] && q "$cron_db" -c "DROP EXTENSION IF EXISTS pg_cron" >/dev/null 2>&1
   q "$cron_db" -c "DROP OWNED BY $role" >/dev/null 2>&1
   dropdb --if-exists --force "$other" >/dev/null 2>&1
