@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# TAP: the README's role setup runs exactly as written, on the sample city.
+# TAP: the DBA guide's role setup (docs/dba.md) runs exactly as written, on the sample city.
 #
 # Extracts the SQL blocks between <!-- roles-setup --> / <!-- /roles-setup -->,
 # <!-- roles-use --> / <!-- /roles-use --> and <!-- audit-query --> / <!-- /audit-query -->
-# from README.md, runs them with ON_ERROR_STOP in a fresh database holding the sample city
+# from docs/dba.md, runs them with ON_ERROR_STOP in a fresh database holding the sample city
 # (demo/city.sql), then checks, as each login, what it saw: the portal acting for one civil
 # servant reads that person's months only, the civil servant's own login likewise, the
 # analyst every result without a personnel id, the jobs role drains the queue and grades the
@@ -33,12 +33,12 @@ comment() { cut -c1-300 | sed 's/^/#   /'; }
 q() { psql -X -q -At -v ON_ERROR_STOP=1 -d "$db" "$@"; }
 is() { if [ "$2" = "$3" ]; then ok "$1"; else notok "$1"; echo "#   got: $2"; echo "#   expected: $3"; fi; }
 
-# The SQL between two markers of README.md (the fences dropped).
-block() { awk -v b="<!-- $1 -->" -v e="<!-- /$1 -->" '$0 == b {on = 1; next} $0 == e {on = 0} on' README.md | grep -v '^```'; }
+# The SQL between two markers of docs/dba.md (the fences dropped).
+block() { awk -v b="<!-- $1 -->" -v e="<!-- /$1 -->" '$0 == b {on = 1; next} $0 == e {on = 0} on' docs/dba.md | grep -v '^```'; }
 
 for m in roles-setup roles-use audit-query; do
   block "$m" >"$work/$m.sql"
-  if [ -s "$work/$m.sql" ]; then ok "README.md holds the block $m"; else notok "README.md holds the block $m"; fi
+  if [ -s "$work/$m.sql" ]; then ok "docs/dba.md holds the block $m"; else notok "docs/dba.md holds the block $m"; fi
 done
 
 for r in $roles; do
@@ -58,9 +58,9 @@ SQL
 then ok "the sample city is loaded"; else notok "the sample city is loaded"; comment <"$work/city.out"; exit 1; fi
 
 if psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$work/roles-setup.sql" >"$work/setup.out" 2>&1; then
-  ok "the README's role setup runs as written"
+  ok "the DBA guide's role setup runs as written"
 else
-  notok "the README's role setup runs as written"; comment <"$work/setup.out"
+  notok "the DBA guide's role setup runs as written"; comment <"$work/setup.out"
 fi
 # Something left for the jobs' refresh: one task line changed while refreshing asynchronously.
 q -c "SET cqs.refresh_mode = async" \
@@ -68,9 +68,9 @@ q -c "SET cqs.refresh_mode = async" \
 is "a change waits in the refresh queue" "$(q -c "SELECT count(*) > 0 FROM cqs.refresh_queue")" "t"
 
 if psql -X -v ON_ERROR_STOP=1 -d "$db" -f "$work/roles-use.sql" >"$work/use.out" 2>&1; then
-  ok "the README's logins run their examples as written"
+  ok "the DBA guide's logins run their examples as written"
 else
-  notok "the README's logins run their examples as written"; comment <"$work/use.out"
+  notok "the DBA guide's logins run their examples as written"; comment <"$work/use.out"
 fi
 sed 's/^/#   /' "$work/use.out" | head -n 60
 
@@ -97,9 +97,9 @@ is "the personnel section reads Sở Nội vụ and nothing else" \
    "$(q -c "SET ROLE hue_tccb_snv" -c "SELECT count(*) FILTER (WHERE o.code NOT LIKE 'SNV%') || ' ' || (count(*) > 0) FROM cqs.month_results r JOIN cqs.organisation o USING (organisation_id)")" "0 true"
 if psql -X -v ON_ERROR_STOP=1 -d "$db" -c "SET ROLE hue_tccb_snv" -f "$work/audit-query.sql" >"$work/audit.out" 2>&1 \
    && grep -q 'task_line' "$work/audit.out"; then
-  ok "the README's audit query runs as the personnel section and shows the person's March"
+  ok "the DBA guide's audit query runs as the personnel section and shows the person's March"
 else
-  notok "the README's audit query runs as the personnel section and shows the person's March"; comment <"$work/audit.out"
+  notok "the DBA guide's audit query runs as the personnel section and shows the person's March"; comment <"$work/audit.out"
 fi
 
 echo "1..$n"
