@@ -87,6 +87,7 @@ test-run:
 	  $(MAKE) --no-print-directory installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
 	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/cron_jobs.sh && \
 	  test/scripts/browser.sh && test/scripts/docs_examples.sh && test/scripts/install_checks.sh && \
+	  test/scripts/deps_check.sh && \
 	  $(MAKE) --no-print-directory prove)
 
 demo-run:

@@ -34,7 +34,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(54);
+SELECT plan(55);
 
 \set attack_path 'public, cqs, pg_catalog'
 \set scores '''{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}'''
@@ -970,6 +970,9 @@ SELECT pg_catalog.length(cqs.form01_html(:s2, '2026-03-01'::date)) OPERATOR(pg_c
 SELECT (SELECT p.posting_id FROM cqs.posting_in_force(:s1, '2026-03-01', '2026-03-31') p) IS NOT NULL AS su_posting,
        cqs.catalogue_in_force(:d, '2026-03-15') IS NOT NULL AS su_catalogue,
        cqs.add_working_days('2026-03-02', 5) AS su_working_days \gset
+-- The version and the drop guard's reading of the records (issue 12).
+SELECT cqs.version() AS su_version,
+       'cqs.person' OPERATOR(pg_catalog.=) ANY (cqs._drop_would_delete('extension', '{cqs_eval}', false)) AS su_drop_guarded \gset
 -- Refusals: the checks' error paths (their messages are formatted too).
 CREATE TEMP TABLE sp_refusals (step text, state text);
 DO $$
@@ -1176,6 +1179,8 @@ SELECT is(ARRAY[:'su_rebuilt', :'su_rebuilt_stale', :'su_explained', :'su_postin
 SELECT is(ARRAY[:su_drained, :su_purged, :su_csv_rows, :su_csv_problems]::bigint[], ARRAY[1, 1, 2, 2]::bigint[],
           'drained the queued person-month; purged the one entry of 2020; CSV parsed and checked');
 SELECT is(:'su_working_days'::date, '2026-03-09'::date, 'add_working_days');
+SELECT is(ARRAY[:'su_version', :'su_drop_guarded'], ARRAY['cqs_eval 1.0 (library 1.0)', 't'],
+          'cqs.version(); the drop guard finds the people among the records');
 SELECT is(ARRAY[:'su_outbox_json', :'su_outbox_csv', :'su_outbox_ack', :'su_outbox_released', :su_jobs::text, :'su_cron_zone',
                 (SELECT pg_catalog.count(DISTINCT job)::text FROM cqs.job_run)],
           ARRAY['t', 't', 't', 't', '5', '0 20 * * 0,1,2,3,4', '6'],
