@@ -67,7 +67,7 @@ VIRTUALENV_CRON = $(VIRTUALENV) -o shared_preload_libraries=pg_cron \
 quiet = $(if $(V),$(1),$(1) >$(2) 2>&1 || { cat $(2); echo "make: failed: $(1)" >&2; exit 1; })
 # $(call in_virtualenv,pg_virtualenv...,command): the command's output shown, the throwaway
 # cluster's own messages only if something fails (or V=1).
-in_virtualenv = $(if $(V),$(1) sh -c '$(2)',$(1) sh -c '$(2)' 3>&1 >.virtualenv.log 2>&1 \
+in_virtualenv = $(if $(V),$(1) sh -c '$(2)' 3>&1,$(1) sh -c '$(2)' 3>&1 >.virtualenv.log 2>&1 \
                 || { cat .virtualenv.log; exit 1; })
 EXTRA_CLEAN += .build.log .virtualenv.log
 
