@@ -14,7 +14,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
-SELECT plan(21);
+SELECT plan(27);
 
 -- A DROP tried and always undone: 'dropped', or the SQLSTATE and message that refused it.
 CREATE FUNCTION pg_temp.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
@@ -42,6 +42,23 @@ SELECT throws_ok($$SELECT cqs._check_library('0.9')$$, '55000',
                  'a library of another version refuses, naming both versions');
 SELECT is((SELECT provolatile::text || proparallel::text FROM pg_proc WHERE oid = 'cqs.version()'::regprocedure), 'ss',
           'cqs.version() is STABLE PARALLEL SAFE');
+
+-- The SQL of another version under this library (as after `make install` of a new release
+-- without ALTER EXTENSION UPDATE): the jobs and whole-period writers refuse, naming both.
+UPDATE pg_extension SET extversion = '0.9' WHERE extname = 'cqs_eval';
+SELECT is(cqs.version(), 'cqs_eval 0.9 (library 1.0)', 'cqs.version() shows the disagreement');
+SELECT throws_ok($$SELECT cqs.grade_year(2026)$$, '55000',
+                 'cqs_eval''s library is version 1.0 but this database has its SQL version 0.9',
+                 'grade_year refuses to run on SQL of another version');
+SELECT throws_ok($$SELECT cqs.rebuild('2026-01-01', '2026-01-01')$$, '55000', 'cqs_eval''s library is version 1.0 but this database has its SQL version 0.9',
+                  '... and so does rebuild');
+SELECT throws_ok($$SELECT * FROM cqs.lock_period(1, '2026-01-01')$$, '55000',
+                 'cqs_eval''s library is version 1.0 but this database has its SQL version 0.9', '... and lock_period');
+SELECT throws_ok($$CALL cqs.process_queue()$$, '55000', 'cqs_eval''s library is version 1.0 but this database has its SQL version 0.9',
+                  '... and process_queue');
+SELECT throws_ok($$CALL cqs.run_job('overdue')$$, '55000', 'cqs_eval''s library is version 1.0 but this database has its SQL version 0.9',
+                  '... and every job');
+UPDATE pg_extension SET extversion = '1.0' WHERE extname = 'cqs_eval';
 
 -- The drop guard --------------------------------------------------------------
 SELECT is((SELECT evtevent || ' ' || evtenabled::text || ' ' || array_to_string(evttags, ',')
