@@ -29,7 +29,7 @@ for enc in LATIN1 WIN1258; do
      "$(echo "$out" | grep '^ERROR' | head -n 1)" \
      "ERROR:  55000: cqs_eval needs a UTF8 database; database \"$db\" is $enc"
   is "$enc: the hint says how to create a UTF8 database" \
-     "$(echo "$out" | grep '^HINT' | head -n 1 | cut -c1-79)" \
+     "$(echo "$out" | grep '^HINT' | head -n 1 | cut -c1-80)" \
      "HINT:  Create the city's database with ENCODING 'UTF8' (CREATE DATABASE hue TEMP"
   is "$enc: nothing was left installed" \
      "$(psql -X -At -d "$db" -c "SELECT count(*) FROM pg_extension WHERE extname IN ('cqs_eval', 'btree_gist')")" "0"
