@@ -12,7 +12,7 @@
 -- exactly as the code writes it (%s placeholders, %% a percent sign), the Vietnamese
 -- template (%s in order, or %N$s for the N-th) and the kind of each placeholder (how a
 -- captured piece is checked and rendered: text, word, number, int, date, period,
--- periods, note (a nested note, rendered itself), frag (a nested fragment: empty or a
+-- periods, month, note (a nested note, rendered itself), frag (a nested fragment: empty or a
 -- catalogue entry), term:<domain>).  kind 'term' rows name codes (grades, discipline
 -- levels, ...): key '<domain>:<code>', en the code, vi its Vietnamese.
 CREATE TABLE cqs.message_text (
@@ -259,7 +259,7 @@ INSERT INTO cqs.message_text (kind, key, source, en, vi, args) VALUES
  '1. Thời gian công tác (khoản 1, khoản 2 Điều 11): %1$s tháng %2$s ngày theo quá trình bố trí công tác, trừ thời gian nghỉ (%3$s tháng có công tác).',
  '{int,int,int}'),
 ('explain', 'explain.year.period', 'cqs.explain', '   - %s %s: %s (organisation %s)%s',
- '   - %1$s %2$s: %3$s (tổ chức %4$s)%5$s', '{term:period_kind,period,frag,int,frag}'),
+ '   - %1$s %2$s: %3$s (tổ chức %4$s)%5$s', '{term:period_kind,month,frag,int,frag}'),
 ('explain', 'explain.year.no_total', 'cqs.explain', 'no total', 'chưa có tổng điểm', '{}'),
 ('explain', 'explain.year.not_confirmed', 'cqs.explain', ', not confirmed', ', chưa được xác nhận', '{}'),
 ('explain', 'explain.year.missing', 'cqs.explain', '2. Complete, confirmed periods (Art. 17.2-17.3): no confirmed result for %s.',

@@ -20,8 +20,10 @@
  * Placeholder kinds:
  *   text        anything, verbatim          word     no space or comma (a login)
  *   number      decimal, Vietnamese comma   int      digits
- *   date        YYYY-MM-DD -> DD/MM/YYYY    period   YYYY-MM / YYYY-Qn -> tháng / quý
+ *   date        YYYY-MM-DD -> DD/MM/YYYY (a date another DateStyle wrote, DD-MM-YYYY
+ *               or MM/DD/YYYY, is taken as it is)    period   YYYY-MM / YYYY-Qn -> tháng / quý
  *   periods     a ", " list of periods      note     a nested note: localized itself
+ *   month       YYYY-MM -> MM/YYYY
  *   frag        empty, or a text a catalogue template matches (optional pieces)
  *   term:<d>    a code looked up among the catalogue's terms of domain <d>
  */
@@ -41,7 +43,7 @@
 
 typedef enum ArgKind
 {
-	ARG_TEXT, ARG_WORD, ARG_NUMBER, ARG_INT, ARG_DATE, ARG_PERIOD, ARG_PERIODS, ARG_NOTE, ARG_FRAG, ARG_TERM
+	ARG_TEXT, ARG_WORD, ARG_NUMBER, ARG_INT, ARG_DATE, ARG_PERIOD, ARG_PERIODS, ARG_MONTH, ARG_NOTE, ARG_FRAG, ARG_TERM
 } ArgKind;
 
 typedef struct Template
@@ -140,6 +142,8 @@ parse_kind(Template *t, int i, const char *k)
 		return ARG_PERIOD;
 	if (strcmp(k, "periods") == 0)
 		return ARG_PERIODS;
+	if (strcmp(k, "month") == 0)
+		return ARG_MONTH;
 	if (strcmp(k, "note") == 0)
 		return ARG_NOTE;
 	if (strcmp(k, "frag") == 0)
@@ -321,10 +325,15 @@ arg_valid(const Catalogue *c, const Template *t, int i, const char *s, int len)
 				return k == len;
 			}
 		case ARG_DATE:
-			return len == 10 && all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' &&
-				all_digits(s + 8, 2);
+			if (len == 10 && all_digits(s, 4) && s[4] == '-' && all_digits(s + 5, 2) && s[7] == '-' &&
+				all_digits(s + 8, 2))
+				return true;
+			return len == 10 && all_digits(s, 2) && (s[2] == '-' || s[2] == '/' || s[2] == '.') &&
+				all_digits(s + 3, 2) && s[5] == s[2] && all_digits(s + 6, 4);
 		case ARG_PERIOD:
 			return is_period(s, len);
+		case ARG_MONTH:
+			return is_period(s, len) && s[5] != 'Q';
 		case ARG_PERIODS:
 			{
 				int			start = 0;
@@ -402,11 +411,19 @@ render_arg(StringInfo out, const Catalogue *c, const Template *t, int i, const c
 				appendStringInfoChar(out, s[k] == '.' ? ',' : s[k]);
 			break;
 		case ARG_DATE:
+			if (s[4] != '-')
+			{
+				appendBinaryStringInfo(out, s, len);
+				break;
+			}
 			appendBinaryStringInfo(out, s + 8, 2);
 			appendStringInfoChar(out, '/');
 			appendBinaryStringInfo(out, s + 5, 2);
 			appendStringInfoChar(out, '/');
 			appendBinaryStringInfo(out, s, 4);
+			break;
+		case ARG_MONTH:
+			appendStringInfo(out, "%.2s/%.4s", s + 5, s);
 			break;
 		case ARG_PERIOD:
 		case ARG_PERIODS:
