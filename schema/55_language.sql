@@ -11,7 +11,7 @@
 -- The message catalogue: for each format string the code uses, the English template
 -- exactly as the code writes it (%s placeholders, %% a percent sign), the Vietnamese
 -- template (%s in order, or %N$s for the N-th) and the kind of each placeholder (how a
--- captured piece is checked and rendered: text, word, number, int, date, period,
+-- captured piece is checked and rendered: text, word, name, number, int, date, period,
 -- periods, month, note (a nested note, rendered itself), frag (a nested fragment: empty or a
 -- catalogue entry), term:<domain>).  kind 'term' rows name codes (grades, discipline
 -- levels, ...): key '<domain>:<code>', en the code, vi its Vietnamese.
@@ -44,22 +44,36 @@ END $$;
 COMMENT ON FUNCTION cqs.language() IS
   'Art. 21.1.đ: the language notes and traces are read in: the session''s cqs.language, vi (Vietnamese, the default) or en';
 
--- A stored note in a language: lang, else the session's cqs.language.  English returns
--- the text as stored; Vietnamese renders it from cqs.message_text (a text no template
--- matches is returned as stored; notes joined with '; ' are rendered one by one).
-CREATE FUNCTION cqs.localize(note text, lang text DEFAULT NULL) RETURNS text
-LANGUAGE c STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+-- A stored note in a language: lang, or without it the session's cqs.language.  English
+-- returns the text as stored; Vietnamese renders it from cqs.message_text (a text no
+-- template matches is returned as stored; notes joined with '; ' are rendered one by
+-- one).  STRICT: a row without a note costs no call.  C functions with no SET clause:
+-- their one run-time lookup, the catalogue's query (once per call site), names every
+-- object with its schema, and a SET clause would save and restore search_path on every
+-- row (bench/LANG.md).
+CREATE FUNCTION cqs.localize(note text) RETURNS text
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'localize';
+COMMENT ON FUNCTION cqs.localize(text) IS
+  'Art. 21.1.đ: a stored note or reason in the session''s language (cqs.language: Vietnamese by default, or as stored in English)';
+CREATE FUNCTION cqs.localize(note text, lang text) RETURNS text
+LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'localize';
 COMMENT ON FUNCTION cqs.localize(text, text) IS
-  'Art. 21.1.đ: a stored note or reason in Vietnamese (lang vi, the default) or as stored in English (en); NULL lang takes cqs.language';
-CREATE FUNCTION cqs.localize(notes text[], lang text DEFAULT NULL) RETURNS text[]
-LANGUAGE c STABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+  'Art. 21.1.đ: a stored note or reason in Vietnamese (lang vi) or as stored in English (en)';
+CREATE FUNCTION cqs.localize(notes text[]) RETURNS text[]
+LANGUAGE c STABLE STRICT PARALLEL SAFE
+AS 'MODULE_PATHNAME', 'localize_array';
+COMMENT ON FUNCTION cqs.localize(text[]) IS
+  'Art. 21.1.đ: every note of an array (override reasons, missing periods) in the session''s language';
+CREATE FUNCTION cqs.localize(notes text[], lang text) RETURNS text[]
+LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'localize_array';
 COMMENT ON FUNCTION cqs.localize(text[], text) IS
-  'Art. 21.1.đ: every note of an array (override reasons, missing periods) in Vietnamese or as stored';
+  'Art. 21.1.đ: every note of an array (override reasons, missing periods) in Vietnamese (vi) or as stored (en)';
 -- Which catalogue entry a text matches, NULL if none (the tests' completeness checks).
 CREATE FUNCTION cqs.message_key(note text) RETURNS text
-LANGUAGE c STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp
+LANGUAGE c STABLE STRICT PARALLEL SAFE
 AS 'MODULE_PATHNAME', 'message_key';
 COMMENT ON FUNCTION cqs.message_key(text) IS
   'Art. 21.1.đ: the key of the cqs.message_text template a stored English text matches (NULL: none)';
@@ -170,7 +184,7 @@ INSERT INTO cqs.message_text (kind, key, source, en, vi, args) VALUES
  'điểm c khoản 4 Điều 20, khoản 3 Điều 11: kỷ luật %1$s, hình thức %2$s (%3$s, ngày %4$s) đối với hành vi %5$s tại tổ chức %6$s',
  '{term:discipline_kind,term:discipline_level,text,date,text,int}'),
 ('note', 'year.override', 'cqs.grade_year', '%s: %s (%s, %s, %s)', '%1$s: %2$s (%3$s, %4$s, %5$s)',
- '{term:article,text,text,date,text}'),
+ '{term:article,text,name,date,text}'),
 ('note', 'year.cap_not_graded', 'cqs.grade_year', 'organisation not graded yet: Art. 20.6 caps the head at its grade',
  'tổ chức chưa được xếp loại: mức xếp loại của người đứng đầu không cao hơn mức xếp loại của tổ chức (khoản 6 Điều 20)', '{}'),
 ('note', 'year.capped', 'cqs.grade_year', 'Art. 20.6: capped at the organisation''s grade %s (from %s)',

@@ -422,8 +422,9 @@ DECLARE
   v_out    text[] := '{}';
   v_start  date;
   v_n      integer := 0;
+  v_lang   text := coalesce(explain.lang, cqs.language());
 BEGIN
-  PERFORM cqs.localize(NULL::text, explain.lang);          -- a bad language: 22023 before anything else
+  PERFORM cqs.localize('', v_lang);                        -- a bad language: 22023 before anything else
   SELECT * INTO v_person FROM cqs.person p WHERE p.person_id = explain.person_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'person % does not exist', explain.person_id USING ERRCODE = 'invalid_parameter_value';
@@ -509,7 +510,7 @@ BEGIN
   ELSE
     v_out := v_out || format('6. No total: %s.', coalesce(v_res.note, 'inputs missing'));
   END IF;
-  RETURN array_to_string(cqs.localize(v_out, explain.lang), E'\n');
+  RETURN array_to_string(cqs.localize(v_out, v_lang), E'\n');
 END $$;
 COMMENT ON FUNCTION cqs.explain(bigint, date, text) IS
   'Art. 12-20: a readable step-by-step trace of how a person''s period total and grade were reached, in Vietnamese (lang vi, the default) or English (en)';
@@ -524,8 +525,9 @@ DECLARE
   v_out  text[] := '{}';
   v_m    record;
   v_dec  record;
+  v_lang text := coalesce(explain.lang, cqs.language());
 BEGIN
-  PERFORM cqs.localize(NULL::text, explain.lang);          -- a bad language: 22023 before anything else
+  PERFORM cqs.localize('', v_lang);                        -- a bad language: 22023 before anything else
   SELECT * INTO v_p FROM cqs.person p WHERE p.person_id = explain.person_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'person % does not exist', explain.person_id USING ERRCODE = 'invalid_parameter_value';
@@ -558,7 +560,7 @@ BEGIN
   END IF;
   IF v_r.not_graded_reason_en IS NOT NULL THEN
     v_out := v_out || format('3. Not graded: %s.', v_r.not_graded_reason_en);
-    RETURN array_to_string(cqs.localize(v_out, explain.lang), E'\n');
+    RETURN array_to_string(cqs.localize(v_out, v_lang), E'\n');
   END IF;
   v_out := v_out || format('3. Year score (Art. 17.3) = mean of %s period total(s), each weighted by the months worked in it = %s; grade by score (Art. 20): %s.%s',
                            v_r.months_counted, v_r.mean_total, v_r.score_grade,
@@ -586,7 +588,7 @@ BEGIN
   END LOOP;
   v_out := v_out || format('8. Final grade: %s — %s.', coalesce(v_r.final_grade::text, 'pending'),
                            coalesce(cqs.grade_label(v_r.final_grade), 'not decided'));
-  RETURN array_to_string(cqs.localize(v_out, explain.lang), E'\n');
+  RETURN array_to_string(cqs.localize(v_out, v_lang), E'\n');
 END $$;
 COMMENT ON FUNCTION cqs.explain(bigint, integer, text) IS
   'Art. 11, 17.3, 19-21: a readable trace of how a person''s year was graded, in Vietnamese (lang vi, the default) or English (en)';

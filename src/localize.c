@@ -19,6 +19,7 @@
  *
  * Placeholder kinds:
  *   text        anything, verbatim          word     no space or comma (a login)
+ *   name        no comma or bracket (who decided: "Thanh tra tỉnh")
  *   number      decimal, Vietnamese comma   int      digits
  *   date        YYYY-MM-DD -> DD/MM/YYYY (a date another DateStyle wrote, DD-MM-YYYY
  *               or MM/DD/YYYY, is taken as it is)    period   YYYY-MM / YYYY-Qn -> tháng / quý
@@ -43,7 +44,7 @@
 
 typedef enum ArgKind
 {
-	ARG_TEXT, ARG_WORD, ARG_NUMBER, ARG_INT, ARG_DATE, ARG_PERIOD, ARG_PERIODS, ARG_MONTH, ARG_NOTE, ARG_FRAG, ARG_TERM
+	ARG_TEXT, ARG_WORD, ARG_NAME, ARG_NUMBER, ARG_INT, ARG_DATE, ARG_PERIOD, ARG_PERIODS, ARG_MONTH, ARG_NOTE, ARG_FRAG, ARG_TERM
 } ArgKind;
 
 typedef struct Template
@@ -132,6 +133,8 @@ parse_kind(Template *t, int i, const char *k)
 		return ARG_TEXT;
 	if (strcmp(k, "word") == 0)
 		return ARG_WORD;
+	if (strcmp(k, "name") == 0)
+		return ARG_NAME;
 	if (strcmp(k, "number") == 0)
 		return ARG_NUMBER;
 	if (strcmp(k, "int") == 0)
@@ -283,10 +286,11 @@ arg_valid(const Catalogue *c, const Template *t, int i, const char *s, int len)
 		case ARG_NOTE:
 			return true;
 		case ARG_WORD:
+		case ARG_NAME:
 			if (len == 0)
 				return false;
 			for (int k = 0; k < len; k++)
-				if (s[k] == ' ' || s[k] == ',' || s[k] == '(' || s[k] == ')')
+				if ((s[k] == ' ' && t->kind[i] == ARG_WORD) || s[k] == ',' || s[k] == '(' || s[k] == ')')
 					return false;
 			return true;
 		case ARG_INT:
@@ -354,6 +358,17 @@ arg_valid(const Catalogue *c, const Template *t, int i, const char *s, int len)
 	return false;
 }
 
+/* How many of the first len bytes of s are in set. */
+static int
+strspn_len(const char *s, int len, const char *set)
+{
+	int			k = 0;
+
+	while (k < len && strchr(set, s[k]) != NULL && s[k] != '\0')
+		k++;
+	return k;
+}
+
 /* Find captures for args i.. starting at pos; true when the whole text matches. */
 static bool
 match_from(const Catalogue *c, const Template *t, const char *s, int len, int i, int pos,
@@ -390,7 +405,17 @@ match_from(const Catalogue *c, const Template *t, const char *s, int len, int i,
 				continue;
 		}
 		if (!arg_valid(c, t, i, s + pos, at - pos))
+		{
+			/*
+			 * A capture of these kinds that is invalid stays invalid when it
+			 * grows: no later occurrence can do (this keeps matching linear).
+			 */
+			if (t->kind[i] == ARG_WORD || t->kind[i] == ARG_NAME || t->kind[i] == ARG_INT ||
+				((t->kind[i] == ARG_DATE || t->kind[i] == ARG_PERIOD || t->kind[i] == ARG_MONTH) && at - pos >= 10) ||
+				(t->kind[i] == ARG_NUMBER && strspn_len(s + pos, at - pos, "0123456789.-") < at - pos))
+				return false;
 			continue;
+		}
 		cap_start[i] = pos;
 		cap_len[i] = at - pos;
 		if (match_from(c, t, s, len, i + 1, at + litlen, cap_start, cap_len))
@@ -581,13 +606,13 @@ localize_text(const Catalogue *c, const char *s, int len, int depth, bool *match
 /* SQL interface                                                            */
 /* ---------------------------------------------------------------------- */
 
-/* true for Vietnamese, false for English; 22023 for anything else. */
+/* true for Vietnamese, false for English; 22023 for anything else (argno < 0: the session's). */
 static bool
 want_vietnamese(FunctionCallInfo fcinfo, int argno)
 {
 	const char *lang;
 
-	if (!PG_ARGISNULL(argno))
+	if (argno >= 0)
 	{
 		lang = text_to_cstring(PG_GETARG_TEXT_PP(argno));
 		if (strcmp(lang, "vi") == 0)
@@ -597,7 +622,7 @@ want_vietnamese(FunctionCallInfo fcinfo, int argno)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("lang must be vi or en, got \"%s\"", lang),
-				 errhint("NULL takes the session's cqs.language (vi unless set).")));
+				 errhint("Without lang, the session's cqs.language is used (vi unless set).")));
 	}
 	lang = GetConfigOption("cqs.language", true, false);
 	if (lang == NULL || lang[0] == '\0' || strcmp(lang, "vi") == 0)
@@ -619,6 +644,7 @@ catalogue(FunctionCallInfo fcinfo)
 	return (Catalogue *) fcinfo->flinfo->fn_extra;
 }
 
+/* Both are STRICT: cqs.localize(note) in the session's language, (note, lang) in lang. */
 PG_FUNCTION_INFO_V1(localize);
 Datum
 localize(PG_FUNCTION_ARGS)
@@ -626,14 +652,8 @@ localize(PG_FUNCTION_ARGS)
 	text	   *t;
 	bool		m;
 
-	if (!want_vietnamese(fcinfo, 1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
+	if (!want_vietnamese(fcinfo, PG_NARGS() > 1 ? 1 : -1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
 	t = PG_GETARG_TEXT_PP(0);
 	PG_RETURN_TEXT_P(cstring_to_text(localize_text(catalogue(fcinfo), VARDATA_ANY(t),
 												   VARSIZE_ANY_EXHDR(t), 0, &m)));
@@ -649,14 +669,8 @@ localize_array(PG_FUNCTION_ARGS)
 	int			n;
 	Catalogue  *c;
 
-	if (!want_vietnamese(fcinfo, 1))
-	{
-		if (PG_ARGISNULL(0))
-			PG_RETURN_NULL();
+	if (!want_vietnamese(fcinfo, PG_NARGS() > 1 ? 1 : -1))
 		PG_RETURN_DATUM(PG_GETARG_DATUM(0));
-	}
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();
 	a = PG_GETARG_ARRAYTYPE_P(0);
 	if (ARR_NDIM(a) == 0)
 		PG_RETURN_ARRAYTYPE_P(a);

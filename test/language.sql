@@ -111,14 +111,16 @@ CREATE TEMP TABLE sample AS
 SELECT m.key, m.en, m.args,
        (SELECT string_agg(CASE WHEN i <= cardinality(parts) - 1
                                THEN parts[i] || CASE split_part(m.args[i], ':', 1)
-                                                  WHEN 'text' THEN 'Phòng Một' WHEN 'word' THEN 'nva' WHEN 'number' THEN '12.50'
+                                                  WHEN 'text' THEN 'Phòng Một' WHEN 'word' THEN 'nva' WHEN 'name' THEN 'Thanh tra tỉnh'
+                                                  WHEN 'number' THEN '12.50'
                                                   WHEN 'int' THEN '7' WHEN 'date' THEN '2026-03-05' WHEN 'period' THEN '2026-03'
                                                   WHEN 'periods' THEN '2026-03, 2026-Q2' WHEN 'month' THEN '2026-03'
                                                   WHEN 'note' THEN 'general criteria not scored yet (Art. 12.1, Form 01)'
                                                   WHEN 'frag' THEN ''
                                                   WHEN 'term' THEN (SELECT t.en FROM cqs.message_text t
                                                                      WHERE t.kind = 'term' AND t.key LIKE split_part(m.args[i], ':', 2) || ':%'
-                                                                     ORDER BY t.key LIMIT 1) END
+                                                                     ORDER BY t.key LIMIT 1)
+                                                  ELSE '(a kind this test does not know: ' || m.args[i] || ')' END
                                ELSE parts[i] END, '' ORDER BY i)
           FROM (SELECT string_to_array(replace(m.en, '%%', '%'), '%s') AS parts) p, generate_series(1, cardinality(p.parts)) i) AS instance
   FROM cqs.message_text m WHERE m.kind IN ('note', 'explain');
