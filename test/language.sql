@@ -20,7 +20,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(55);
+SELECT plan(60);
 
 -- The English words of the templates: words of three letters or more in the literal
 -- parts of every note and trace template that no Vietnamese template uses.  None may be
@@ -355,7 +355,7 @@ SELECT is_empty($$SELECT t.what FROM pg_temp.trace t
                    WHERE array_length(string_to_array(t.en, E'\n'), 1) <> array_length(string_to_array(t.vi, E'\n'), 1)$$,
                 'a Vietnamese trace has the lines of the English one');
 SELECT is((SELECT t.vi FROM pg_temp.trace t WHERE t.what = 'year LG-HEADB'),
-          E'Người LG-HEADB (LG-HEADB), năm 2026, xếp loại tại tổ chức ' || pg_temp.org('LG-B') || E' (khoản 1 Điều 19), vị trí người đứng đầu, nhóm nhiệm vụ tương đồng chung; trạng thái: đã quyết định.\n'
+          E'Người LG-HEADB (LG-HEADB), năm 2026, xếp loại tại tổ chức ' || pg_temp.org('LG-B') || E' (khoản 1 Điều 19), người đứng đầu, nhóm nhiệm vụ tương đồng chung; trạng thái: đã quyết định.\n'
           || E'1. Thời gian công tác (khoản 1, khoản 2 Điều 11): 12 tháng 0 ngày theo quá trình bố trí công tác, trừ thời gian nghỉ (12 tháng có công tác).\n'
           || (SELECT string_agg(format('   - tháng %s/2026: %s (tổ chức %s)%s', lpad(m::text, 2, '0'), CASE WHEN m = 1 THEN '85' ELSE '85' END,
                                        pg_temp.org('LG-B'), CASE WHEN m = 1 THEN ', chưa được xác nhận' ELSE '' END), E'\n' ORDER BY m)
@@ -373,8 +373,8 @@ SELECT is((SELECT t.vi FROM pg_temp.trace t WHERE t.what = 'year LG-HEADB'),
           || '8. Mức xếp loại chất lượng: Hoàn thành nhiệm vụ.',
           'the year trace of a head, decided and re-graded, word for word');
 SELECT is((SELECT t.vi FROM pg_temp.trace t WHERE t.what = 'period LG-HEADB 2026-01-01'),
-          E'Người LG-HEADB (LG-HEADB), tháng 01 năm 2026, tổ chức ' || pg_temp.org('LG-B') || E', vị trí người đứng đầu; trạng thái: đã tự đánh giá.\n'
-          || E'Tính bằng cqs_eval ' || cqs._extension_version() || E' theo: tiến độ trừ theo ngày chậm, giới hạn kết quả chung ở 100%, làm tròn 2 chữ số thập phân, bộ tiêu chí chung '
+          E'Người LG-HEADB (LG-HEADB), tháng 01 năm 2026, tổ chức ' || pg_temp.org('LG-B') || E', người đứng đầu; trạng thái: đã tự đánh giá.\n'
+          || E'Tính bằng cqs_eval ' || cqs._extension_version() || E' theo: tiến độ trừ theo ngày chậm, giới hạn kết quả bình quân ở mức 100%, làm tròn 2 chữ số thập phân, bộ tiêu chí chung '
           || (SELECT criteria_set_id FROM cqs.criteria_set WHERE code = 'form01') || E'.\n'
           || E'1. Nhiệm vụ được giao (Điều 13, Điều 14; số lượng quy đổi = số lượng x hệ số quy đổi):\n'
           || E'   (không có nhiệm vụ)\n'
@@ -382,7 +382,7 @@ SELECT is((SELECT t.vi FROM pg_temp.trace t WHERE t.what = 'period LG-HEADB 2026
           || E'3. a (tỷ lệ số lượng, điểm a khoản 2 Điều 14) = 100 x 10 / 10 = 100,00%.\n'
           || E'   b (tỷ lệ chất lượng, điểm b khoản 2 Điều 14) = 100 x 10 / 10 = 100,00%.\n'
           || E'   c (tỷ lệ tiến độ, điểm c khoản 2 Điều 14) = 100 x 10 / 10 = 100,00%.\n'
-          || E'4. Các tiêu chí của người lãnh đạo (khoản 3 Điều 15): d = 50 (có công chức thuộc phạm vi quản lý đạt dưới 50 điểm), đ = 50 (chậm triển khai kế hoạch), e = 100; điểm kết quả thực hiện nhiệm vụ = (a + b + c + d + đ + e) / 6 = 83,33% (giới hạn kết quả chung ở 100%, khoản 3 Điều 12).\n'
+          || E'4. Các tiêu chí của người lãnh đạo (khoản 3 Điều 15): d = 50 (có công chức thuộc phạm vi quản lý đạt dưới 50 điểm), đ = 50 (chậm triển khai kế hoạch), e = 100; điểm kết quả thực hiện nhiệm vụ = (a + b + c + d + đ + e) / 6 = 83,33% (giới hạn kết quả bình quân ở mức 100%, khoản 3 Điều 12).\n'
           || E'5. Tiêu chí chung (khoản 1 Điều 12, Mẫu số 01) = 25/30 điểm (điểm tự đánh giá, cho đến khi được xác nhận).\n'
           || E'6. Tổng điểm (khoản 1 Điều 17) = 25 + 83,3333 x 70% = 85, làm tròn đến 2 chữ số thập phân.\n'
           || '7. Mức xếp loại theo điểm (Điều 20): Hoàn thành tốt nhiệm vụ.',
@@ -428,6 +428,27 @@ SELECT matches((SELECT en FROM pg_temp.trace WHERE what = 'year LG-ROUND'),
                'the English trace keeps the stored English note');
 SELECT throws_ok($$SELECT cqs.explain(1::bigint, '2026', 'de')$$, '22023', 'lang must be vi or en, got "de"',
                  'explain with another language: 22023 naming it');
+-- The documents are the decree's forms: Vietnamese whatever the session's language.
+SELECT ok(strpos(cqs.form02_html(pg_temp.pid('LG-DEGR'), 2026),
+                 'Căn cứ điểm b khoản 4 Điều 20: suy thoái đạo đức, lối sống (Thanh tra tỉnh, 01/10/2026, KL 9/KL-TTr).') > 0,
+          'Form 02 (English session): the override in Vietnamese');
+SELECT ok(strpos(cqs.form02_html(pg_temp.pid('LG-FIVE'), 2026), 'Chưa xếp loại: thời gian công tác trong năm 2026 là 5 tháng 0 ngày') > 0
+          AND strpos(cqs.form02_html(pg_temp.pid('LG-HEADA'), 2026),
+                     'khoản 6 Điều 20: không cao hơn mức xếp loại của tổ chức “hoàn thành tốt nhiệm vụ”') > 0,
+          'Form 02: why not graded, the head''s cap in Vietnamese');
+SELECT ok(strpos(cqs.form01_html(pg_temp.pid('LG-ROUND'), '2026-05-01'),
+                 '(không có nhiệm vụ được giao ban đầu (G = 0): không đánh giá được tiêu chí kết quả thực hiện nhiệm vụ') > 0,
+          'Form 01: the period note in Vietnamese');
+SELECT ok(strpos(cqs.organisation_sheet_html(pg_temp.org('LG-C'), 2026),
+                 '(91 điểm nhưng không đáp ứng khoản 1 Điều 8 (40/50 nhiệm vụ hoàn thành đúng thời hạn') > 0,
+          'the organisation sheet: the reason the authority decides, in Vietnamese');
+SELECT is_empty($$SELECT d FROM (VALUES ('form02 LG-DEGR', cqs.form02_html(pg_temp.pid('LG-DEGR'), 2026)),
+                                        ('form02 LG-FIVE', cqs.form02_html(pg_temp.pid('LG-FIVE'), 2026)),
+                                        ('form02 LG-HEADA', cqs.form02_html(pg_temp.pid('LG-HEADA'), 2026)),
+                                        ('form01 LG-ROUND', cqs.form01_html(pg_temp.pid('LG-ROUND'), '2026-05-01')),
+                                        ('sheet LG-C', cqs.organisation_sheet_html(pg_temp.org('LG-C'), 2026))) AS x(d, html)
+                   WHERE html ~ '(Art\.|HB ch\.|Form 0[12]|points but|capped at|worked [0-9]+ month|no originally)'$$,
+                'no English note in any document');
 RESET cqs.language;
 
 SELECT * FROM finish();
