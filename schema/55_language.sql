@@ -121,7 +121,7 @@ INSERT INTO cqs.message_text (kind, key, source, en, vi, args) VALUES
 ('term', 'period_kind:month', 'cqs.period_result', 'month', 'tháng', '{}'),
 ('term', 'period_kind:quarter', 'cqs.period_result', 'quarter', 'quý bắt đầu từ tháng', '{}'),
 
--- Period notes (cqs._period_note, cqs._rounding_note; period_result.note).
+-- Period notes (cqs._period_note, cqs._rounding_note, cqs.lock_period; period_result.note).
 ('note', 'period.support_unscored', 'cqs._period_note', 'support-staff criteria not scored yet (HB ch. III)',
  'chưa chấm điểm các tiêu chí của người lao động (Sổ tay hướng dẫn, Chương III)', '{}'),
 ('note', 'period.no_assigned_work', 'cqs._period_note',
@@ -129,6 +129,8 @@ INSERT INTO cqs.message_text (kind, key, source, en, vi, args) VALUES
  'không có nhiệm vụ được giao ban đầu (G = 0): không đánh giá được tiêu chí kết quả thực hiện nhiệm vụ (Điều 14, điểm d khoản 1 Điều 18)', '{}'),
 ('note', 'period.general_unscored', 'cqs._period_note', 'general criteria not scored yet (Art. 12.1, Form 01)',
  'chưa chấm điểm tiêu chí chung (khoản 1 Điều 12, Mẫu số 01)', '{}'),
+('note', 'period.locked_unassessed', 'cqs.lock_period', 'locked without an assessment or task lines',
+ 'kỳ đã khóa khi chưa có phiếu theo dõi, đánh giá và nhiệm vụ được giao', '{}'),
 ('note', 'rounding', 'cqs._rounding_note', 'rounding %s to %s moved it from %s to %s',
  'làm tròn %1$s thành %2$s làm thay đổi mức xếp loại từ “%3$s” sang “%4$s”', '{number,number,term:grade,term:grade}'),
 -- Discipline left to the authority (cqs.discipline_counted.authority_reason).

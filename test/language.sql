@@ -20,7 +20,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(60);
+SELECT plan(62);
 
 -- The English words of the templates: words of three letters or more in the literal
 -- parts of every note and trace template that no Vietnamese template uses.  None may be
@@ -148,18 +148,33 @@ SELECT is_empty($$SELECT key FROM cqs.message_text WHERE vi ~ 'Art\.|HB ch|Form 
 -- error messages, English by convention).  Each must be a catalogue template or a piece
 -- of one; what is not a message is listed here with the reason.
 -- ---------------------------------------------------------------------------
+CREATE FUNCTION pg_temp.note_writers() RETURNS regprocedure[] LANGUAGE sql AS $$
+  SELECT ARRAY['cqs._period_note(text,numeric,numeric,numeric)', 'cqs._rounding_note(numeric,numeric)',
+               'cqs._compute_results(bigint[],date[])', 'cqs.lock_period(bigint,date,text,boolean)',
+               'cqs.organisation_grade(cqs.organisation_year,cqs.grade,text)', 'cqs.grade_organisations(integer)',
+               'cqs.grade_year(integer)', 'cqs.explain(bigint,date,text)', 'cqs.explain(bigint,integer,text)']::regprocedure[]
+$$;
+-- Which functions touch a note column: the writers above, and the readers listed here.
+-- A new function that writes notes fails this test until it is added to the writers.
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
+             FROM pg_proc p
+            WHERE p.pronamespace = 'cqs'::regnamespace AND p.prokind IN ('f', 'p')
+              AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
+              AND pg_get_functiondef(p.oid) ~ '(needs_decision|cap_reason|not_graded|override_reasons|rounding_note|authority_reason|_period_note|_rounding_note|\mnote\M|\mreasons\M|missing_periods)'
+              AND p.oid <> ALL (pg_temp.note_writers())),
+          ARRAY['cqs._check_decision(cqs.year_result,cqs.grade,text)',          -- reads override_reasons
+                'cqs.decide_grade(bigint,integer,cqs.grade,text,text,text)',    -- reads not_graded_reason
+                'cqs.form01_html(bigint,date)', 'cqs.form02_html(bigint,integer)',  -- the documents: cqs.localize(..., 'vi')
+                'cqs.organisation_sheet_html(bigint,integer)',
+                'cqs.resolve_complaint(bigint,text,text,date)'],                -- an outcome note typed by the authority
+          'every function that touches a note column is a writer the guard reads, or a reader');
 CREATE TEMP TABLE source_text AS
 SELECT s.src, replace(lit[1], '''''', '''') AS lit
   FROM (SELECT p.oid::regprocedure::text AS src,
                regexp_replace(regexp_replace(pg_get_functiondef(p.oid), '--[^\n]*', '', 'g'),
                               $re$RAISE EXCEPTION(?:[^;']|'(?:[^']|'')*')*;$re$, '', 'g') AS def
           FROM pg_proc p
-         WHERE p.oid IN ('cqs._period_note(text,numeric,numeric,numeric)'::regprocedure,
-                         'cqs._rounding_note(numeric,numeric)'::regprocedure,
-                         'cqs.organisation_grade(cqs.organisation_year,cqs.grade,text)'::regprocedure,
-                         'cqs.grade_year(integer)'::regprocedure,
-                         'cqs.explain(bigint,date,text)'::regprocedure,
-                         'cqs.explain(bigint,integer,text)'::regprocedure)
+         WHERE p.oid = ANY (pg_temp.note_writers())
         UNION ALL
         SELECT 'cqs.discipline_counted', pg_get_viewdef('cqs.discipline_counted'::regclass)) s,
        regexp_matches(s.def, $re$'((?:[^']|'')*)'$re$, 'g') AS lit
@@ -177,6 +192,9 @@ SELECT is_empty($$
        'YYYY-"Q"Q', 'YYYY-MM-DD',           -- to_char patterns
        'evaluation_year', 'old_organisation',     -- discipline_counted.attributed_to (codes)
        'corruption_waste_in_unit',          -- override kind (code)
+       'lock its periods', 'The personnel section of the agency (or its subtree) locks periods (Art. 16-17).',
+                                            -- cqs._require_mandate's error message and hint
+       'no assessment',                     -- lock_period's error DETAIL
        'Art. 20.4.b', 'Art. 20.4.d', 'Art. 11.3.b, 20.4.c')   -- catalogue terms (article:...)
      AND NOT EXISTS (SELECT 1 FROM cqs.message_text t WHERE t.kind = 'term' AND t.en = st.lit)$$,
   'every English text of the functions that store notes or write traces has a catalogue entry');
@@ -259,6 +277,9 @@ INSERT INTO cqs.organisation_year (organisation_id, year, general_scores, task_s
 VALUES (pg_temp.org('LG-A'), 2026, '{10,10,10}', '{8,11,8,4,7,4,5,3}', 50, 50, 50, 0, 0, 40, 40),
        (pg_temp.org('LG-C'), 2026, '{10,10,10}', '{9,14,9,4,9,4,9,3}', 50, 50, 40, 0, 0, 40, 40);
 SELECT ok(cqs.grade_year(2026) = 13, 'the year is graded (13 people)');
+-- A period locked with someone who has no assessment (the person never evaluated).
+SELECT is((SELECT array_agg(personnel_id) FROM cqs.lock_period(pg_temp.org('LG-L'), '2026-03-01', 'kiểm tra', include_unassessed => true)),
+          ARRAY['LG-NORES'], 'LG-L''s March is locked with its one person, who has no assessment');
 
 -- Every kind of stored note, from the scenario and from the functions that write them
 -- (period notes of every combination; organisations' reasons of every band).
@@ -270,6 +291,8 @@ SELECT 'year_result ' || p.personnel_id, x
  WHERE x IS NOT NULL
 UNION ALL
 SELECT 'authority_reason', d.authority_reason FROM cqs.discipline_counted d WHERE d.authority_reason IS NOT NULL
+UNION ALL
+SELECT 'period_result ' || r.person_id || ' ' || r.period, r.note FROM cqs.period_result r WHERE r.note <> ''
 UNION ALL
 SELECT 'organisation_year', y.needs_decision_reason FROM cqs.organisation_year y WHERE y.needs_decision_reason IS NOT NULL
 UNION ALL
