@@ -194,6 +194,14 @@ INSERT INTO cqs.message_text (kind, key, source, en, vi, args) VALUES
 ('note', 'year.missing_period', 'cqs.grade_year', '%s', '%s', '{period}'),
 ('note', 'number', 'cqs.explain', '%s', '%s', '{number}'),
 
+-- The outbox (cqs._outbox_problem; cqs.outbox_status.problem): why an item is held.
+('note', 'outbox.no_personal_id', 'cqs._outbox_problem',
+ 'person %s has no personal identification number (số định danh cá nhân)',
+ 'công chức %s chưa có số định danh cá nhân', '{int}'),
+('note', 'outbox.no_agency_code', 'cqs._outbox_problem',
+ 'organisation %s and those above it have no agency code (mã định danh cơ quan)',
+ 'tổ chức %s và các cơ quan cấp trên chưa có mã định danh cơ quan', '{int}'),
+
 -- The period trace (cqs.explain(bigint, date, text)).
 ('explain', 'explain.period.header', 'cqs.explain', '%s (%s), %s %s, organisation %s, role %s; status %s%s.',
  '%1$s (%2$s), %3$s năm %4$s, tổ chức %5$s, %6$s; trạng thái: %7$s%8$s.',

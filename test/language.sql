@@ -20,7 +20,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(62);
+SELECT plan(63);
 
 -- The English words of the templates: words of three letters or more in the literal
 -- parts of every note and trace template that no Vietnamese template uses.  None may be
@@ -152,7 +152,8 @@ CREATE FUNCTION pg_temp.note_writers() RETURNS regprocedure[] LANGUAGE sql AS $$
   SELECT ARRAY['cqs._period_note(text,numeric,numeric,numeric)', 'cqs._rounding_note(numeric,numeric)',
                'cqs._compute_results(bigint[],date[])', 'cqs.lock_period(bigint,date,text,boolean)',
                'cqs.organisation_grade(cqs.organisation_year,cqs.grade,text)', 'cqs.grade_organisations(integer)',
-               'cqs.grade_year(integer)', 'cqs.explain(bigint,date,text)', 'cqs.explain(bigint,integer,text)']::regprocedure[]
+               'cqs.grade_year(integer)', 'cqs.explain(bigint,date,text)', 'cqs.explain(bigint,integer,text)',
+               'cqs._outbox_problem(bigint,bigint)']::regprocedure[]
 $$;
 -- Which functions touch a note column: the writers above, and the readers listed here.
 -- A new function that writes notes fails this test until it is added to the writers.
@@ -280,6 +281,13 @@ SELECT ok(cqs.grade_year(2026) = 13, 'the year is graded (13 people)');
 -- A period locked with someone who has no assessment (the person never evaluated).
 SELECT is((SELECT array_agg(personnel_id) FROM cqs.lock_period(pg_temp.org('LG-L'), '2026-03-01', 'kiểm tra', include_unassessed => true)),
           ARRAY['LG-NORES'], 'LG-L''s March is locked with its one person, who has no assessment');
+-- A head's grade decided, then re-graded (Art. 21.3): the decisions wait in the outbox,
+-- held (no identification number, no agency code).
+INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference)
+VALUES (pg_temp.pid('LG-HEADB'), 2026, pg_temp.org('LG-B'), 'tot', 'gd_snv', 'QĐ 1/QĐ-SNV');
+INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference, supersedes, reason)
+SELECT pg_temp.pid('LG-HEADB'), 2026, pg_temp.org('LG-B'), 'hoan_thanh', 'gd_snv', 'QĐ 2/QĐ-SNV', decision_id, 'kết luận thanh tra'
+  FROM cqs.grade_decision WHERE person_id = pg_temp.pid('LG-HEADB');
 
 -- Every kind of stored note, from the scenario and from the functions that write them
 -- (period notes of every combination; organisations' reasons of every band).
@@ -293,6 +301,8 @@ UNION ALL
 SELECT 'authority_reason', d.authority_reason FROM cqs.discipline_counted d WHERE d.authority_reason IS NOT NULL
 UNION ALL
 SELECT 'period_result ' || r.person_id || ' ' || r.period, r.note FROM cqs.period_result r WHERE r.note <> ''
+UNION ALL
+SELECT 'outbox ' || o.item_id, o.problem_en FROM cqs.outbox_status o WHERE o.problem_en IS NOT NULL
 UNION ALL
 SELECT 'organisation_year', y.needs_decision_reason FROM cqs.organisation_year y WHERE y.needs_decision_reason IS NOT NULL
 UNION ALL
@@ -355,11 +365,6 @@ UPDATE cqs.period_result SET task_score = 80, general_score = 28 WHERE person_id
 UPDATE cqs.period_result SET assigned_units = 0, general_score = NULL, total = NULL, grade = NULL,
                              note = 'no originally assigned work (G = 0): the task criterion cannot be evaluated (Art. 14, 18.1.d); general criteria not scored yet (Art. 12.1, Form 01)'
  WHERE person_id = pg_temp.pid('LG-ROUND') AND period = '2026-05-01';
-INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference)
-VALUES (pg_temp.pid('LG-HEADB'), 2026, pg_temp.org('LG-B'), 'tot', 'gd_snv', 'QĐ 1/QĐ-SNV');
-INSERT INTO cqs.grade_decision (person_id, year, organisation_id, grade, decided_by, reference, supersedes, reason)
-SELECT pg_temp.pid('LG-HEADB'), 2026, pg_temp.org('LG-B'), 'hoan_thanh', 'gd_snv', 'QĐ 2/QĐ-SNV', decision_id, 'kết luận thanh tra'
-  FROM cqs.grade_decision WHERE person_id = pg_temp.pid('LG-HEADB');
 CREATE TEMP TABLE trace AS
 SELECT 'year ' || p.personnel_id AS what, cqs.explain(r.person_id, 2026, 'en') AS en, cqs.explain(r.person_id, 2026) AS vi
   FROM cqs.year_result r JOIN cqs.person p USING (person_id)
@@ -435,6 +440,10 @@ SELECT is((SELECT needs_decision_reason FROM cqs.organisation_results WHERE code
 SELECT is((SELECT note FROM cqs.month_results WHERE personnel_id = 'LG-ROUND' AND month = 5),
           'không có nhiệm vụ được giao ban đầu (G = 0): không đánh giá được tiêu chí kết quả thực hiện nhiệm vụ (Điều 14, điểm d khoản 1 Điều 18); chưa chấm điểm tiêu chí chung (khoản 1 Điều 12, Mẫu số 01)',
           'month_results.note reads in Vietnamese');
+SELECT is((SELECT array_agg(DISTINCT problem) FROM cqs.outbox_status WHERE person_id = pg_temp.pid('LG-HEADB') AND problem IS NOT NULL),
+          ARRAY['công chức ' || pg_temp.pid('LG-HEADB') || ' chưa có số định danh cá nhân; tổ chức ' || pg_temp.org('LG-B')
+                || ' và các cơ quan cấp trên chưa có mã định danh cơ quan'],
+          'outbox_status.problem: why the decision is held, in Vietnamese');
 SELECT is((SELECT override_reasons FROM cqs.not_completed WHERE personnel_id = 'LG-VIOL'),
           ARRAY['điểm b khoản 3 Điều 11, điểm c khoản 4 Điều 20: vi phạm đã được kết luận, chưa có quyết định kỷ luật (Hội đồng kỷ luật, 01/12/2026, BB 3)'],
           'not_completed.override_reasons read in Vietnamese');
