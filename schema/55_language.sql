@@ -14,7 +14,9 @@
 -- captured piece is checked and rendered: text, word, name, number, int, date, period,
 -- periods, month, note (a nested note, rendered itself), frag (a nested fragment: empty or a
 -- catalogue entry), term:<domain>).  kind 'term' rows name codes (grades, discipline
--- levels, ...): key '<domain>:<code>', en the code, vi its Vietnamese.
+-- levels, ...): key '<domain>:<code>', en the code, vi its Vietnamese.  Part of the
+-- extension, like the built-in Form 01 set: not dumped (CREATE EXTENSION writes it), read by
+-- every reader role (cqs.setup_roles), written by nobody but the extension's owner.
 CREATE TABLE cqs.message_text (
   key     text PRIMARY KEY,
   kind    text NOT NULL CONSTRAINT message_text_kind_valid CHECK (kind IN ('note', 'explain', 'term')),
