@@ -5,20 +5,21 @@ SELECT r.person_id, p.personnel_id, r.organisation_id,
        extract(year FROM r.period)::integer AS year,
        extract(month FROM r.period)::integer AS month,
        r.a, r.b, r.c, r.d, r.dd, r.e, r.task_score, r.general_score, r.total, r.grade,
-       coalesce(s.status, 'draft') AS status, r.note,
+       coalesce(s.status, 'draft') AS status, cqs.localize(r.note) AS note,
        r.lock_id IS NOT NULL AS locked,
        r.period,                          -- filter on it (with organisation_id) to reach the index
        -- waiting in the refresh queue, or in a month marked stale: not current yet
        (EXISTS (SELECT 1 FROM cqs.refresh_queue q WHERE q.person_id = r.person_id AND q.month = r.period)
         OR EXISTS (SELECT 1 FROM cqs.stale_month m WHERE m.month = r.period)) AS stale,
-       r.computed_version, r.computed_at
+       r.computed_version, r.computed_at,
+       r.note AS note_en                  -- the note as stored (English); note is in cqs.language
   FROM cqs.period_result r
   -- LEFT: a reader without an identified mandate (an analyst) sees the result, not who
   LEFT JOIN cqs.person p ON p.person_id = r.person_id
   LEFT JOIN cqs.assessment s ON s.person_id = r.person_id AND s.period = r.period
  WHERE r.period_kind = 'month';
 COMMENT ON VIEW cqs.month_results IS
-  'Art. 14-17: monthly results per person: ratios a, b, c, leader terms d, đ (dd), e, task score, general score, total, grade (by score) and workflow status';
+  'Art. 14-17: monthly results per person: ratios a, b, c, leader terms d, đ (dd), e, task score, general score, total, grade (by score) and workflow status; notes and reasons in the session''s language (cqs.language, Vietnamese by default), the *_en columns as stored (English)';
 
 -- Quarter: mean of the monthly totals that exist (Art. 17.3); quarterly organisations'
 -- own quarter results as they are.  A quarter belongs to the organisation of its latest
@@ -156,7 +157,8 @@ CREATE VIEW cqs.organisation_results AS
 SELECT oy.organisation_id, o.code, o.name, o.parent_id AS recognised_by, oy.year,
        cqs._array_sum(oy.general_scores) AS general_score, cqs._array_sum(oy.task_scores) AS task_score,
        cqs._array_sum(oy.general_scores) + cqs._array_sum(oy.task_scores) AS score,
-       oy.computed_grade, oy.needs_decision_reason, oy.quota_outcome, oy.self_proposed_grade,
+       oy.computed_grade, cqs.localize(oy.needs_decision_reason) AS needs_decision_reason, oy.quota_outcome,
+       oy.self_proposed_grade,
        coalesce(oy.decided_grade,
                 CASE WHEN oy.quota_outcome = 'loses' THEN 'tot'::cqs.grade
                      WHEN oy.quota_outcome = 'tie_at_cutoff' THEN NULL
@@ -166,10 +168,11 @@ SELECT oy.organisation_id, o.code, o.name, o.parent_id AS recognised_by, oy.year
             WHEN oy.quota_outcome = 'tie_at_cutoff' THEN 'tie_at_quota_cutoff'
             WHEN oy.computed_grade IS NULL THEN 'not_graded'
             ELSE 'proposed' END AS status,
-       oy.decided_by, oy.decided_at, oy.decision_ref
+       oy.decided_by, oy.decided_at, oy.decision_ref,
+       oy.needs_decision_reason AS needs_decision_reason_en   -- as stored (English)
   FROM cqs.organisation_year oy JOIN cqs.organisation o USING (organisation_id);
 COMMENT ON VIEW cqs.organisation_results IS
-  'Art. 8-9: organisations'' yearly scores, computed grade or the reason the authority must decide, quota outcome and final grade';
+  'Art. 8-9: organisations'' yearly scores, computed grade or the reason the authority must decide, quota outcome and final grade; notes and reasons in the session''s language (cqs.language, Vietnamese by default), the *_en columns as stored (English)';
 
 CREATE VIEW cqs.complaints AS
 SELECT c.*, cqs.add_working_days(c.filed_on, 7) AS due_on,
@@ -180,8 +183,9 @@ COMMENT ON VIEW cqs.complaints IS 'Art. 22: complaints with their due date (7 wo
 
 CREATE VIEW cqs.year_results AS
 SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted, r.mean_total, r.score_grade,
-       r.override_reasons, r.quota_outcome, coalesce(d.grade, r.proposed_grade) AS final_grade,
-       r.not_graded_reason,
+       cqs.localize(r.override_reasons) AS override_reasons, r.quota_outcome,
+       coalesce(d.grade, r.proposed_grade) AS final_grade,
+       cqs.localize(r.not_graded_reason) AS not_graded_reason,
        CASE WHEN r.not_graded_reason LIKE 'incomplete:%' THEN 'incomplete'
             WHEN r.not_graded_reason IS NOT NULL THEN 'not_graded'
             WHEN EXISTS (SELECT 1 FROM cqs.complaint c WHERE c.decision_id = d.decision_id AND c.resolved_on IS NULL)
@@ -191,9 +195,13 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
             WHEN r.quota_outcome = 'tie_at_cutoff' OR cardinality(ar.reasons) > 0 THEN 'awaiting_authority'
             ELSE 'proposed' END AS status,
        d.decided_by, d.decided_at,
-       r.months_worked, r.role, r.duty_group, r.cap_reason, r.proposed_grade, d.decision_id, d.reference AS decision_ref,
-       r.stale, r.using_agency_id, r.worked, r.missing_periods, r.rounding_note,
-       ar.reasons AS authority_reasons
+       r.months_worked, r.role, r.duty_group, cqs.localize(r.cap_reason) AS cap_reason, r.proposed_grade, d.decision_id,
+       d.reference AS decision_ref, r.stale, r.using_agency_id, r.worked, cqs.localize(r.missing_periods) AS missing_periods,
+       cqs.localize(r.rounding_note) AS rounding_note, cqs.localize(ar.reasons) AS authority_reasons,
+       -- the same texts as stored (English), for programs and the audit
+       r.override_reasons AS override_reasons_en, r.not_graded_reason AS not_graded_reason_en,
+       r.cap_reason AS cap_reason_en, r.missing_periods AS missing_periods_en, r.rounding_note AS rounding_note_en,
+       ar.reasons AS authority_reasons_en
   FROM cqs.year_result r
   -- what the decree leaves to the authority (Art. 11.3.c), for those who may read it
   CROSS JOIN LATERAL (SELECT coalesce(array_agg(dc.authority_reason ORDER BY dc.discipline_id), '{}') AS reasons
@@ -205,7 +213,7 @@ SELECT r.person_id, p.personnel_id, r.organisation_id, r.year, r.months_counted,
   LEFT JOIN cqs.person p ON p.person_id = r.person_id
   LEFT JOIN cqs.grade_decisions_in_force d ON d.person_id = r.person_id AND d.year = r.year;
 COMMENT ON VIEW cqs.year_results IS
-  'Art. 11, 17.3, 19-22: the year per person: months counted, mean total, grade by score, override reasons, quota outcome, final grade (the decision in force, else the proposal), why not graded, status and decision';
+  'Art. 11, 17.3, 19-22: the year per person: months counted, mean total, grade by score, override reasons, quota outcome, final grade (the decision in force, else the proposal), why not graded, status and decision; notes and reasons in the session''s language (cqs.language, Vietnamese by default), the *_en columns as stored (English)';
 
 -- Form 02 (Mẫu số 02): the 12 monthly totals, their mean, the self-proposed and decided grade.
 CREATE VIEW cqs.form02 AS
@@ -305,11 +313,12 @@ WITH f AS (
     FROM f WHERE f.grade = 'khong_hoan_thanh'
 )
 SELECT k.using_agency_id AS agency_id, k.year, k.person_id, p.personnel_id, p.full_name, k.organisation_id,
-       k.decided, k.override_reasons,
-       row_number() OVER (PARTITION BY k.person_id, k.streak ORDER BY k.year)::integer AS consecutive_years
+       k.decided, cqs.localize(k.override_reasons) AS override_reasons,
+       row_number() OVER (PARTITION BY k.person_id, k.streak ORDER BY k.year)::integer AS consecutive_years,
+       k.override_reasons AS override_reasons_en
   FROM k LEFT JOIN cqs.person p ON p.person_id = k.person_id;
 COMMENT ON VIEW cqs.not_completed IS
-  'Art. 23.3: people graded không hoàn thành nhiệm vụ per using agency and year (decided, else proposed), with the number of consecutive years';
+  'Art. 23.3: people graded không hoàn thành nhiệm vụ per using agency and year (decided, else proposed), with the number of consecutive years; notes and reasons in the session''s language (cqs.language, Vietnamese by default), the *_en columns as stored (English)';
 
 -- Split a fund to the đồng (largest-remainder method): weights = coefficient of the
 -- grade (x score if the regulation says so); whole-đồng floors, then the remainder one
@@ -399,7 +408,9 @@ END $$;
 COMMENT ON FUNCTION cqs.bonus_allocation(bigint, text, numeric) IS
   'Art. 23, 26.1.e: split a bonus or income-supplement fund by the organisation''s regulation, to the đồng, the parts summing exactly to the fund';
 
-CREATE FUNCTION cqs.explain(person_id bigint, period date)
+-- Every line is written in English (the catalogue's templates, cqs.message_text) and
+-- rendered in lang (NULL: the session's cqs.language, Vietnamese by default).
+CREATE FUNCTION cqs.explain(person_id bigint, period date, lang text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -411,7 +422,9 @@ DECLARE
   v_out    text[] := '{}';
   v_start  date;
   v_n      integer := 0;
+  v_lang   text := coalesce(explain.lang, cqs.language());
 BEGIN
+  PERFORM cqs.localize('', v_lang);                        -- a bad language: 22023 before anything else
   SELECT * INTO v_person FROM cqs.person p WHERE p.person_id = explain.person_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'person % does not exist', explain.person_id USING ERRCODE = 'invalid_parameter_value';
@@ -497,13 +510,13 @@ BEGIN
   ELSE
     v_out := v_out || format('6. No total: %s.', coalesce(v_res.note, 'inputs missing'));
   END IF;
-  RETURN array_to_string(v_out, E'\n');
+  RETURN array_to_string(cqs.localize(v_out, v_lang), E'\n');
 END $$;
-COMMENT ON FUNCTION cqs.explain(bigint, date) IS
-  'Art. 12-20: a readable step-by-step trace of how a person''s period total and grade were reached';
+COMMENT ON FUNCTION cqs.explain(bigint, date, text) IS
+  'Art. 12-20: a readable step-by-step trace of how a person''s period total and grade were reached, in Vietnamese (lang vi, the default) or English (en)';
 
 -- The year trace: how the final grade was reached.
-CREATE FUNCTION cqs.explain(person_id bigint, year integer)
+CREATE FUNCTION cqs.explain(person_id bigint, year integer, lang text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
@@ -512,7 +525,9 @@ DECLARE
   v_out  text[] := '{}';
   v_m    record;
   v_dec  record;
+  v_lang text := coalesce(explain.lang, cqs.language());
 BEGIN
+  PERFORM cqs.localize('', v_lang);                        -- a bad language: 22023 before anything else
   SELECT * INTO v_p FROM cqs.person p WHERE p.person_id = explain.person_id;
   IF NOT FOUND THEN
     RAISE EXCEPTION 'person % does not exist', explain.person_id USING ERRCODE = 'invalid_parameter_value';
@@ -537,29 +552,29 @@ BEGIN
                              coalesce(v_m.total::text, 'no total'), v_m.organisation_id,
                              CASE WHEN v_m.confirmed THEN '' ELSE ', not confirmed' END);
   END LOOP;
-  IF cardinality(v_r.missing_periods) > 0 THEN
+  IF cardinality(v_r.missing_periods_en) > 0 THEN
     v_out := v_out || format('2. Complete, confirmed periods (Art. 17.2-17.3): no confirmed result for %s.',
-                             array_to_string(v_r.missing_periods, ', '));
+                             array_to_string(v_r.missing_periods_en, ', '));
   ELSE
     v_out := v_out || format('2. Complete, confirmed periods (Art. 17.2-17.3): all %s counted.', v_r.months_counted);
   END IF;
-  IF v_r.not_graded_reason IS NOT NULL THEN
-    v_out := v_out || format('3. Not graded: %s.', v_r.not_graded_reason);
-    RETURN array_to_string(v_out, E'\n');
+  IF v_r.not_graded_reason_en IS NOT NULL THEN
+    v_out := v_out || format('3. Not graded: %s.', v_r.not_graded_reason_en);
+    RETURN array_to_string(cqs.localize(v_out, v_lang), E'\n');
   END IF;
   v_out := v_out || format('3. Year score (Art. 17.3) = mean of %s period total(s), each weighted by the months worked in it = %s; grade by score (Art. 20): %s.%s',
                            v_r.months_counted, v_r.mean_total, v_r.score_grade,
-                           CASE WHEN v_r.rounding_note IS NOT NULL THEN ' Note: ' || v_r.rounding_note || '.' ELSE '' END);
-  IF cardinality(v_r.override_reasons) > 0 THEN
-    v_out := v_out || format('4. Overrides force khong_hoan_thanh: %s.', array_to_string(v_r.override_reasons, '; '));
+                           CASE WHEN v_r.rounding_note_en IS NOT NULL THEN format(' Note: %s.', v_r.rounding_note_en) ELSE '' END);
+  IF cardinality(v_r.override_reasons_en) > 0 THEN
+    v_out := v_out || format('4. Overrides force khong_hoan_thanh: %s.', array_to_string(v_r.override_reasons_en, '; '));
   ELSE
     v_out := v_out || '4. No override (Art. 20.4).'::text;
   END IF;
-  IF cardinality(v_r.authority_reasons) > 0 THEN
-    v_out := v_out || format('   Left to the authority: %s.', array_to_string(v_r.authority_reasons, '; '));
+  IF cardinality(v_r.authority_reasons_en) > 0 THEN
+    v_out := v_out || format('   Left to the authority: %s.', array_to_string(v_r.authority_reasons_en, '; '));
   END IF;
   v_out := v_out || format('5. Head cap (Art. 20.6), before the quota: %s.',
-                           coalesce(v_r.cap_reason, CASE WHEN v_r.role = 'head' THEN 'not above the organisation''s grade'
+                           coalesce(v_r.cap_reason_en, CASE WHEN v_r.role = 'head' THEN 'not above the organisation''s grade'
                                                          ELSE 'not a head' END));
   v_out := v_out || format('6. Quota (Art. 20.5, civil servants only): %s.', coalesce(v_r.quota_outcome, 'not a candidate for xuat_sac'));
   v_out := v_out || format('7. Proposed grade: %s.', coalesce(v_r.proposed_grade::text, 'none yet (the authority decides)'));
@@ -573,20 +588,20 @@ BEGIN
   END LOOP;
   v_out := v_out || format('8. Final grade: %s — %s.', coalesce(v_r.final_grade::text, 'pending'),
                            coalesce(cqs.grade_label(v_r.final_grade), 'not decided'));
-  RETURN array_to_string(v_out, E'\n');
+  RETURN array_to_string(cqs.localize(v_out, v_lang), E'\n');
 END $$;
-COMMENT ON FUNCTION cqs.explain(bigint, integer) IS
-  'Art. 11, 17.3, 19-21: a readable trace of how a person''s year was graded';
+COMMENT ON FUNCTION cqs.explain(bigint, integer, text) IS
+  'Art. 11, 17.3, 19-21: a readable trace of how a person''s year was graded, in Vietnamese (lang vi, the default) or English (en)';
 
 -- One entry point for both traces: '2026-03-01' (a period) or '2026' (a year).
-CREATE FUNCTION cqs.explain(person_id bigint, period_or_year text)
+CREATE FUNCTION cqs.explain(person_id bigint, period_or_year text, lang text DEFAULT NULL)
 RETURNS text
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_day date;
 BEGIN
   IF period_or_year ~ '^\d{4}$' THEN
-    RETURN cqs.explain(person_id, period_or_year::integer);
+    RETURN cqs.explain(person_id, period_or_year::integer, lang);
   ELSIF period_or_year ~ '^\d{4}-\d{2}(-\d{2})?$' THEN
     BEGIN
       v_day := (CASE WHEN length(period_or_year) = 7 THEN period_or_year || '-01' ELSE period_or_year END)::date;
@@ -594,10 +609,10 @@ BEGIN
       RAISE EXCEPTION 'period_or_year "%" is not a valid date', period_or_year
         USING ERRCODE = 'invalid_parameter_value';
     END;
-    RETURN cqs.explain(person_id, v_day);
+    RETURN cqs.explain(person_id, v_day, lang);
   END IF;
   RAISE EXCEPTION 'period_or_year must be a year like 2026 or a month like 2026-03 / 2026-03-01, got "%"', period_or_year
     USING ERRCODE = 'invalid_parameter_value';
 END $$;
-COMMENT ON FUNCTION cqs.explain(bigint, text) IS
-  'Art. 12-21: the trace of a period (''2026-03'' or ''2026-03-01'') or of a year (''2026'')';
+COMMENT ON FUNCTION cqs.explain(bigint, text, text) IS
+  'Art. 12-21: the trace of a period (''2026-03'' or ''2026-03-01'') or of a year (''2026''), in Vietnamese (lang vi, the default) or English (en)';

@@ -368,7 +368,7 @@ BEGIN
     || '<p>2. Điểm tiêu chí kết quả thực hiện nhiệm vụ: <b>' || coalesce(cqs.vn_number(v_task70), 'chưa xác định') || '</b>'
     || CASE WHEN v_r.task_score IS NOT NULL
             THEN ' <span class="muted">(tỷ lệ ' || cqs.vn_number(v_r.task_score) || '% × 70 điểm, Điều 16–17)</span>'
-            WHEN v_r.note IS NOT NULL THEN ' <span class="muted">(' || cqs.html_escape(v_r.note) || ')</span>' ELSE '' END || '</p>'
+            WHEN v_r.note IS NOT NULL THEN ' <span class="muted">(' || cqs.html_escape(cqs.localize(v_r.note, 'vi')) || ')</span>' ELSE '' END || '</p>'
     || '<p>3. Tổng điểm theo dõi, đánh giá công chức: <b>' || coalesce(cqs.vn_number(v_r.total), 'chưa xác định') || '</b>'
     || CASE WHEN v_r.grade IS NOT NULL THEN ' — mức: <b>' || cqs.html_escape(cqs.grade_label(v_r.grade)) || '</b>' ELSE '' END
     || '</p>'
@@ -491,8 +491,8 @@ BEGIN
                              CASE WHEN r.person_id IS NOT NULL AND r.total IS NULL THEN 'chưa có tổng điểm' END,
                              CASE WHEN r.person_id IS NOT NULL AND r.lock_id IS NULL AND coalesce(a.status, 'draft') NOT IN ('confirmed', 'locked')
                                   THEN 'chưa được xác nhận' END,
-                             CASE WHEN (format('%s-%s', form02_html.year, lpad(m.m::text, 2, '0')) = ANY (v_y.missing_periods)
-                                        OR format('%s-Q%s', form02_html.year, (m.m + 2) / 3) = ANY (v_y.missing_periods))
+                             CASE WHEN (format('%s-%s', form02_html.year, lpad(m.m::text, 2, '0')) = ANY (v_y.missing_periods_en)
+                                        OR format('%s-Q%s', form02_html.year, (m.m + 2) / 3) = ANY (v_y.missing_periods_en))
                                        AND r.person_id IS NULL AND q.person_id IS NULL
                                   THEN 'thiếu kết quả được xác nhận (Điều 17.2)' END)),
                     E'\n' ORDER BY m.m)
@@ -521,10 +521,10 @@ BEGIN
               coalesce(cqs.vn_number(v_y.mean_total), ''),
               concat_ws('; ', 'số tháng tính: ' || v_y.months_counted,
                         CASE WHEN v_y.score_grade IS NOT NULL THEN 'mức theo điểm: ' || cqs.html_escape(cqs.grade_label(v_y.score_grade)) END,
-                        cqs.html_escape(v_y.rounding_note)))
+                        cqs.html_escape(cqs.localize(v_y.rounding_note_en, 'vi'))))
     || '</tbody></table>'
-    || CASE WHEN v_y.not_graded_reason IS NOT NULL
-            THEN '<div class="draft">Chưa xếp loại: ' || cqs.html_escape(v_y.not_graded_reason) || '</div>' ELSE '' END
+    || CASE WHEN v_y.not_graded_reason_en IS NOT NULL
+            THEN '<div class="draft">Chưa xếp loại: ' || cqs.html_escape(cqs.localize(v_y.not_graded_reason_en, 'vi')) || '</div>' ELSE '' END
     || '<h2>II. Công chức tự đánh giá, xếp loại chất lượng</h2>' || cqs._doc_grade_boxes(v_g.self_proposed_grade)
     || '<h2>III. Kết quả xếp loại chất lượng của cấp có thẩm quyền<sup>1</sup></h2>' || cqs._doc_grade_boxes(v_d.grade)
     || CASE WHEN v_d.decision_id IS NOT NULL
@@ -534,9 +534,10 @@ BEGIN
                  || '.</p>'
             ELSE '<p class="muted">Chưa có quyết định của cấp có thẩm quyền'
                  || coalesce('; mức đề xuất: ' || cqs.html_escape(cqs.grade_label(v_y.proposed_grade)), '') || '.</p>' END
-    || CASE WHEN cardinality(v_y.override_reasons) > 0
-            THEN '<p class="muted">Căn cứ Điều 20.4: ' || cqs.html_escape(array_to_string(v_y.override_reasons, '; ')) || '.</p>' ELSE '' END
-    || CASE WHEN v_y.cap_reason IS NOT NULL THEN '<p class="muted">Điều 20.6: ' || cqs.html_escape(v_y.cap_reason) || '.</p>' ELSE '' END
+    || CASE WHEN cardinality(v_y.override_reasons_en) > 0
+            THEN '<p class="muted">Căn cứ ' || cqs.html_escape(array_to_string(cqs.localize(v_y.override_reasons_en, 'vi'), '; ')) || '.</p>' ELSE '' END
+    || CASE WHEN v_y.cap_reason_en IS NOT NULL
+            THEN '<p class="muted">' || cqs.html_escape(cqs.localize(v_y.cap_reason_en, 'vi')) || '.</p>' ELSE '' END
     || '<h2>IV. Đề xuất phương án xử lý<sup>2</sup></h2>'
     || '<p>......................................................................................................................</p>'
     || '<p>......................................................................................................................</p>'
@@ -750,8 +751,9 @@ BEGIN
     || '<p>Tổ chức tự đề xuất (Điều 9.2.a): <b>' || coalesce(cqs.html_escape(cqs.grade_label(v_y.self_proposed_grade)), 'chưa đề xuất') || '</b>.</p>'
     || '<p>Mức theo điểm và điều kiện (Điều 8): <b>'
     || coalesce(cqs.html_escape(cqs.grade_label(v_r.computed_grade)), 'cần cấp có thẩm quyền quyết định') || '</b>'
-    || coalesce(' <span class="muted">(' || cqs.html_escape(v_r.needs_decision_reason) || ')</span>', '') || '.</p>'
-    || CASE WHEN v_r.quota_outcome IS NOT NULL THEN '<p>Tỷ lệ xuất sắc (Điều 8.5): ' || cqs.html_escape(v_r.quota_outcome) || '.</p>' ELSE '' END
+    || coalesce(' <span class="muted">(' || cqs.html_escape(cqs.localize(v_r.needs_decision_reason_en, 'vi')) || ')</span>', '') || '.</p>'
+    || CASE WHEN v_r.quota_outcome IS NOT NULL
+            THEN '<p>Tỷ lệ xuất sắc (Điều 8.5): ' || cqs.html_escape(cqs.localize(v_r.quota_outcome, 'vi')) || '.</p>' ELSE '' END
     || '<p>Cấp có thẩm quyền công nhận: </p>' || cqs._doc_grade_boxes(v_y.decided_grade)
     || CASE WHEN v_y.decided_grade IS NOT NULL
             THEN '<p class="muted">Quyết định ' || cqs.html_escape(coalesce(v_y.decision_ref, '')) || ' ngày '

@@ -496,13 +496,16 @@ SELECT o.item_id, o.kind, o.person_id, p.personnel_id, o.organisation_id,
             WHEN cqs._outbox_problem(o.person_id, o.organisation_id) <> '' THEN 'held'
             ELSE 'pending' END AS status,
        o.superseded_by IS NULL AND coalesce(b.acknowledged_at, now()) > o.due_at AS late,
+       cqs.localize(CASE WHEN o.batch_id IS NULL AND o.superseded_by IS NULL
+                         THEN nullif(cqs._outbox_problem(o.person_id, o.organisation_id), '') END) AS problem,
+       -- the problem as written (English); problem is in the session's language (cqs.language)
        CASE WHEN o.batch_id IS NULL AND o.superseded_by IS NULL
-            THEN nullif(cqs._outbox_problem(o.person_id, o.organisation_id), '') END AS problem
+            THEN nullif(cqs._outbox_problem(o.person_id, o.organisation_id), '') END AS problem_en
   FROM cqs.outbox o
   LEFT JOIN cqs.outbox_batch b ON b.batch_id = o.batch_id
   LEFT JOIN cqs.person p ON p.person_id = o.person_id;
 COMMENT ON VIEW cqs.outbox_status IS
-  'Art. 26.1.d: every outbox item with its status (pending, held with the problem, batched, sent, acknowledged, superseded) and whether it is late against the 5 days';
+  'Art. 26.1.d: every outbox item with its status (pending, held with the problem, batched, sent, acknowledged, superseded) and whether it is late against the 5 days; the problem in the session''s language (cqs.language, Vietnamese by default), problem_en as written (English)';
 
 -- ---------------------------------------------------------------------------
 -- Jobs: the run log (records: dumped; purged by the purge_logs job after the retention

@@ -357,7 +357,7 @@ DECLARE
   v_config  text := 'cqs.organisation, cqs.organisation_policy, cqs.organisation_closure, cqs.criteria_set, '
                     'cqs.criteria_item, cqs.catalogue, cqs.catalogue_item, cqs.organisation_criteria, '
                     'cqs.public_holiday, cqs.period_lock, cqs.bonus_regulation, cqs.organisation_year, '
-                    'cqs.stale_month, cqs.refresh_queue, cqs.quota_decision, cqs.delegation';
+                    'cqs.stale_month, cqs.refresh_queue, cqs.quota_decision, cqs.delegation, cqs.message_text';
   v_results text := 'cqs.period_result, cqs.locked_result, cqs.year_result, cqs.grade_decision, cqs.imported_total';
   v_people  text := 'cqs.person, cqs.posting, cqs.task_line, cqs.task_deduction, cqs.assessment, cqs.leave_record, cqs.discipline, '
                     'cqs.year_override, cqs.year_grading, cqs.quota_choice, cqs.complaint';

@@ -1,5 +1,6 @@
 -- The data model end to end (issue: tables -> cqs.month_results), on a small city.
 SET cqs.refresh_mode = sync;
+SET cqs.language = en;  -- notes as stored (English); test/language.sql reads them in Vietnamese
 
 -- Organisations (Art. 3, 10): People's Committee -> Department -> Division.
 INSERT INTO cqs.organisation (code, name, kind, parent_id)

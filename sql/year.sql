@@ -2,6 +2,7 @@
 -- Monthly totals are written straight into cqs.period_result (what the monthly
 -- computation would have produced), so every case controls its own numbers.
 SET cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's: nothing recomputes them
+SET cqs.language = en;  -- notes as stored (English); test/language.sql reads them in Vietnamese
 INSERT INTO cqs.organisation (code, name, kind) VALUES ('Y-CITY', 'UBND', 'managing_agency');
 INSERT INTO cqs.organisation (code, name, kind, parent_id)
 SELECT v.code, v.name, 'using_agency', (SELECT organisation_id FROM cqs.organisation WHERE code = 'Y-CITY')

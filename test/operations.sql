@@ -59,7 +59,7 @@ SELECT results_eq($$SELECT p.personnel_id, o.kind, o.period_kind, o.period, o.ve
 SELECT results_eq($$SELECT person_id, status, problem IS NOT NULL, late FROM cqs.outbox_status ORDER BY person_id$$,
                   format($$VALUES (%s::bigint, 'pending'::text, false, false), (%s, 'held', true, false)$$, :a, :b),
                   'OP-A''s result is pending; OP-B''s is held: no personal identification number (Decree 27/2026 Art. 30)');
-SELECT matches((SELECT problem FROM cqs.outbox_status WHERE person_id = :b), 'no personal identification number',
+SELECT matches((SELECT problem_en FROM cqs.outbox_status WHERE person_id = :b), 'no personal identification number',
                'and the problem says so');
 
 -- 3. A correction (the period reopened and locked again) is a new version; the

@@ -888,6 +888,7 @@ SELECT pg_catalog.sum(amount) AS admin_bonus_total, pg_catalog.count(*) AS admin
   FROM cqs.bonus_allocation(:d, '2026', 1000000) \gset
 SELECT pg_catalog.length(cqs.explain(:s1, '2026-03')) OPERATOR(pg_catalog.>) 0 AS admin_explained_month,
        pg_catalog.length(cqs.explain(:s1, 2026)) OPERATOR(pg_catalog.>) 0 AS admin_explained_year \gset
+SELECT cqs.language() AS admin_language, pg_catalog.length(cqs.explain(:s1, 2026, 'en')) AS admin_explained_en \gset
 SELECT stmt FROM pg_temp.sp_view_reads WHERE phase OPERATOR(pg_catalog.=) 'admin' \gexec
 SET sp.armed = off;
 RESET search_path;

@@ -841,7 +841,7 @@ CREATE FUNCTION pg_temp.o_access(g text[], rel text) RETURNS text LANGUAGE sql I
     WHEN rel IN ('organisation', 'organisation_policy', 'organisation_closure', 'criteria_set', 'criteria_item',
                  'catalogue', 'catalogue_item', 'organisation_criteria', 'public_holiday', 'period_lock',
                  'bonus_regulation', 'organisation_year', 'stale_month', 'refresh_queue', 'quota_decision',
-                 'delegation', 'person') AND g && '{cqs_analyst,cqs_admin}' THEN 'yes'
+                 'delegation', 'person', 'message_text') AND g && '{cqs_analyst,cqs_admin}' THEN 'yes'
     -- Administrators: the audit trail; views are theirs to open or not (no personal rows
     -- reach them but the trail's).
     WHEN 'cqs_admin' = ANY (g) THEN CASE WHEN rel IN ('audit_log', 'audit_trail') THEN 'yes'
@@ -891,7 +891,7 @@ SELECT c.relname, c.relkind = 'v', 'config',
                      'bonus_regulation', 'organisation_year', 'stale_month', 'refresh_queue', 'quota_decision',
                      'delegation', 'mandate', 'person_login', '_secret', 'unposted_person', 'organisation_results',
                      'organisation_policies', 'organisation_tree', 'refresh_status', 'outbox_batch', 'job_run', 'job_step',
-                     'job_runs');
+                     'job_runs', 'message_text');
 INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
   ('period_result', false, 'R', false,
    $q$SELECT person_id || '|' || period, person_id, organisation_id, NULL::boolean, NULL FROM cqs.period_result$q$),
