@@ -9,6 +9,7 @@
  *   scores.c       conversions and period scores (Art. 13-17, HB ch. II-III)
  *   grade.c        grades, labels and the excellence quota (Art. 20)
  *   task_ratios.c  the task_ratios aggregate (Art. 14, 18.1.d)
+ *   csv.c          the CSV reader behind the loaders (issue 10)
  */
 #include "postgres.h"
 
