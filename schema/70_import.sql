@@ -245,7 +245,8 @@ CREATE FUNCTION cqs.csv_boolean(txt text) RETURNS boolean
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE
 RETURN CASE WHEN cqs.csv_key(txt) OPERATOR(pg_catalog.=) ANY (ARRAY['x', 'co', 'yes', 'y', '1', 'true', 'dung', 'v'])
             THEN true
-            WHEN cqs.csv_key(txt) OPERATOR(pg_catalog.=) ANY (ARRAY['', 'khong', 'no', 'n', '0', 'false', 'sai'])
+            WHEN pg_catalog.btrim(txt) OPERATOR(pg_catalog.=) ANY (ARRAY['', '-'])
+              OR cqs.csv_key(txt) OPERATOR(pg_catalog.=) ANY (ARRAY['khong', 'no', 'n', '0', 'false', 'sai'])
             THEN false END;
 COMMENT ON FUNCTION cqs.csv_boolean(text) IS
   'Issue 10: yes or no as written in a spreadsheet (x, có, 1 / empty, không, 0); NULL otherwise';
@@ -276,11 +277,20 @@ BEGIN
       USING ERRCODE = 'invalid_parameter_value',
             HINT = 'Kinds: ' || (SELECT string_agg(DISTINCT f.kind, ', ') FROM cqs.csv_format() f) || '.';
   END IF;
-  DROP TABLE IF EXISTS pg_temp._cqs_csv_raw, pg_temp._cqs_csv_row, pg_temp._cqs_csv_problem, pg_temp._cqs_csv_cell;
-  CREATE TEMP TABLE _cqs_csv_raw ON COMMIT DROP AS SELECT * FROM cqs.parse_csv(p_content, '');
-  CREATE TEMP TABLE _cqs_csv_row (line_no integer PRIMARY KEY, r jsonb NOT NULL) ON COMMIT DROP;
-  CREATE TEMP TABLE _cqs_csv_problem (line_no integer, column_name text, value text, problem text NOT NULL,
-                                      privilege boolean NOT NULL DEFAULT false) ON COMMIT DROP;
+  -- The working tables live until commit; a second file in the same transaction (or
+  -- another role of the same session, after SET ROLE) empties and reuses them.
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_csv_raw (line_no integer, fields text[]) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_csv_row (line_no integer PRIMARY KEY, r jsonb NOT NULL) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_csv_problem (line_no integer, column_name text, value text, problem text NOT NULL,
+                                                    privilege boolean NOT NULL DEFAULT false) ON COMMIT DROP;
+  CREATE TEMP TABLE IF NOT EXISTS _cqs_csv_cell (line_no integer, column_name text, value_type text, column_no integer,
+                                                 value text, norm text) ON COMMIT DROP;
+  IF (SELECT c.relowner FROM pg_class c WHERE c.oid = 'pg_temp._cqs_csv_raw'::regclass)
+     = (SELECT ro.oid FROM pg_roles ro WHERE ro.rolname = current_user) THEN
+    GRANT ALL ON pg_temp._cqs_csv_raw, pg_temp._cqs_csv_row, pg_temp._cqs_csv_problem, pg_temp._cqs_csv_cell TO PUBLIC;
+  END IF;
+  TRUNCATE _cqs_csv_raw, _cqs_csv_row, _cqs_csv_problem, _cqs_csv_cell;
+  INSERT INTO _cqs_csv_raw SELECT * FROM cqs.parse_csv(p_content, '');
   SELECT x.line_no, x.fields INTO v_hline, v_header FROM _cqs_csv_raw x ORDER BY x.line_no LIMIT 1;
   IF v_hline IS NULL THEN
     INSERT INTO _cqs_csv_problem (line_no, problem) VALUES (1, 'the file is empty');
@@ -331,7 +341,7 @@ BEGIN
   SELECT bad.line_no, format('has %s fields, the header has %s', bad.n, v_n) FROM bad;
 
   -- Every non-empty cell of a known column, with its value normalised by type.
-  CREATE TEMP TABLE _cqs_csv_cell ON COMMIT DROP AS
+  INSERT INTO _cqs_csv_cell (line_no, column_name, value_type, column_no, value, norm)
   WITH choice AS (
     SELECT v.column_name, cqs.csv_key(v.value) AS key, v.value FROM cqs.csv_value(p_kind) v
     UNION
@@ -372,14 +382,16 @@ BEGIN
          END
     FROM _cqs_csv_cell c WHERE c.norm IS NULL;
 
-  ANALYZE _cqs_csv_cell;
+  IF (SELECT c.relowner FROM pg_class c WHERE c.oid = 'pg_temp._cqs_csv_raw'::regclass)
+     = (SELECT ro.oid FROM pg_roles ro WHERE ro.rolname = current_user) THEN
+    ANALYZE _cqs_csv_cell;
+  END IF;
   INSERT INTO _cqs_csv_row (line_no, r)
   SELECT x.line_no, coalesce(g.r, '{}')
     FROM _cqs_csv_raw x
     LEFT JOIN (SELECT c.line_no, jsonb_object_agg(c.column_name, c.norm) AS r FROM _cqs_csv_cell c
                 WHERE c.norm IS NOT NULL GROUP BY c.line_no) g ON g.line_no = x.line_no
    WHERE x.line_no > v_hline;
-  ANALYZE _cqs_csv_row;
 
   -- Required values.
   INSERT INTO _cqs_csv_problem (line_no, column_name, problem)
@@ -853,7 +865,8 @@ BEGIN
                              AND (w.r ->> 'gmax_parsed')::numeric <= 100 * (w.r ->> 'g')::integer
                             THEN (w.r ->> 'gmax_parsed')::numeric END,
                'std', coalesce((w.r ->> 'std_mark')::boolean, false)
-                      OR coalesce(cqs.csv_boolean(w.r ->> 'standard'), false) OR cqs.csv_key(w.r ->> 'standard') = 'chuan'))
+                      OR coalesce(cqs.csv_boolean(w.r ->> 'standard'), false)
+                      OR coalesce(cqs.csv_key(w.r ->> 'standard') = 'chuan', false)))
    WHERE true;
 
   INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
