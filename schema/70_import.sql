@@ -48,7 +48,7 @@ COMMENT ON FUNCTION cqs.csv_key(text) IS
 CREATE FUNCTION cqs.csv_format(kind text DEFAULT NULL)
 RETURNS TABLE (kind text, column_no integer, column_name text, required boolean, value_type text,
                header_names text[], description text)
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   SELECT f.* FROM (VALUES
   ('organisation', 1, 'code', true, 'text', '{"mã đơn vị","mã cơ quan","mã tổ chức","mã"}'::text[], 'the organisation''s code (unique)'),
   ('organisation', 2, 'name', true, 'text', '{"tên đơn vị","tên cơ quan","tên tổ chức","tên"}', 'its name'),
@@ -133,7 +133,7 @@ COMMENT ON FUNCTION cqs.csv_format(text) IS
 -- The values a choice column accepts: the value itself or a Vietnamese name.
 CREATE FUNCTION cqs.csv_value(kind text DEFAULT NULL)
 RETURNS TABLE (kind text, column_name text, value text, names text[])
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   SELECT v.* FROM (VALUES
   ('organisation', 'kind', 'managing_agency', '{"cơ quan quản lý","quản lý"}'::text[]),
   ('organisation', 'kind', 'using_agency', '{"cơ quan sử dụng","sử dụng"}'),
@@ -261,7 +261,7 @@ COMMENT ON FUNCTION cqs.csv_boolean(text) IS
 -- the rows cannot be read then.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION cqs._csv_read(p_kind text, p_content text) RETURNS boolean
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET client_min_messages = warning SET jit = off AS $$
 DECLARE
   v_hline  integer;
   v_header text[];
@@ -341,6 +341,8 @@ BEGIN
   SELECT bad.line_no, format('has %s fields, the header has %s', bad.n, v_n) FROM bad;
 
   -- Every non-empty cell of a known column, with its value normalised by type.
+  -- (Each distinct value of a typed column is read once: a file repeats its dates, months
+  -- and choices.)
   INSERT INTO _cqs_csv_cell (line_no, column_name, value_type, column_no, value, norm)
   WITH choice AS (
     SELECT v.column_name, cqs.csv_key(v.value) AS key, v.value FROM cqs.csv_value(p_kind) v
@@ -353,19 +355,25 @@ BEGIN
       JOIN unnest(v_cols) WITH ORDINALITY AS c(column_name, i) ON c.i = e.i
       JOIN cqs.csv_format(p_kind) f ON f.column_name = c.column_name
      WHERE x.line_no > v_hline AND c.column_name IS NOT NULL
+  ), typed AS (
+    SELECT DISTINCT c.column_name, c.value_type, c.value FROM cells c WHERE c.value_type <> 'text' AND c.value <> ''
+  ), normalised AS (
+    SELECT t.column_name, t.value,
+           CASE t.value_type
+             WHEN 'decimal' THEN cqs.csv_decimal(t.value)::text
+             WHEN 'integer' THEN CASE WHEN t.value ~ '^[0-9]{1,9}$' THEN t.value::integer::text END
+             WHEN 'date' THEN cqs.csv_date(t.value)::text
+             WHEN 'month' THEN cqs.csv_month(t.value)::text
+             WHEN 'boolean' THEN cqs.csv_boolean(t.value)::text
+             WHEN 'choice' THEN (SELECT ch.value FROM choice ch
+                                  WHERE ch.column_name = t.column_name AND ch.key = cqs.csv_key(t.value) LIMIT 1)
+           END AS norm
+      FROM typed t
   )
   SELECT c.line_no, c.column_name, c.value_type, c.column_no, c.value,
-         CASE c.value_type
-           WHEN 'text' THEN c.value
-           WHEN 'decimal' THEN cqs.csv_decimal(c.value)::text
-           WHEN 'integer' THEN CASE WHEN c.value ~ '^[0-9]{1,9}$' THEN c.value::integer::text END
-           WHEN 'date' THEN cqs.csv_date(c.value)::text
-           WHEN 'month' THEN cqs.csv_month(c.value)::text
-           WHEN 'boolean' THEN cqs.csv_boolean(c.value)::text
-           WHEN 'choice' THEN ch.value
-         END AS norm
+         CASE WHEN c.value_type = 'text' THEN c.value ELSE n.norm END
     FROM cells c
-    LEFT JOIN choice ch ON c.value_type = 'choice' AND ch.column_name = c.column_name AND ch.key = cqs.csv_key(c.value)
+    LEFT JOIN normalised n ON n.column_name = c.column_name AND n.value = c.value
    WHERE c.value <> '';
 
   INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
@@ -421,7 +429,7 @@ COMMENT ON FUNCTION cqs._personnel_ids_taken(text[]) IS
 -- organisation_id, item_id, ...), every rule the tables hold that a file can break
 -- reported with its line, and lines outside the caller's rights marked privilege.
 CREATE FUNCTION cqs._csv_check(p_kind text) RETURNS void
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   v_super  boolean := cqs.acting_person() IS NULL AND cqs._is_superuser(cqs._actor_login());
   v_orgs   bigint[] := cqs._personnel_organisations();
@@ -540,7 +548,7 @@ BEGIN
     SELECT w.line_no, 'personnel_id', w.r ->> 'personnel_id',
            format('a person with personnel id "%s" is already recorded', w.r ->> 'personnel_id')
       FROM _cqs_csv_row w
-     WHERE w.r ->> 'personnel_id' = ANY (cqs._personnel_ids_taken(ARRAY(SELECT x.r ->> 'personnel_id' FROM _cqs_csv_row x)));
+     WHERE w.r ->> 'personnel_id' IN (SELECT unnest(cqs._personnel_ids_taken(ARRAY(SELECT x.r ->> 'personnel_id' FROM _cqs_csv_row x))));
     INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
     SELECT w.line_no, 'personal_id_number', w.r ->> 'personal_id_number',
            format('personal_id_number "%s" is not 12 digits', w.r ->> 'personal_id_number')
@@ -713,7 +721,7 @@ COMMENT ON FUNCTION cqs._csv_check(text) IS
 -- Every problem of a file of a kind, as rows (a dry run: nothing is written).
 CREATE FUNCTION cqs.csv_problems(kind text, content text)
 RETURNS TABLE (line_no integer, column_name text, value text, problem text)
-LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   IF cqs._csv_read(csv_problems.kind, csv_problems.content) AND csv_problems.kind <> 'catalogue' THEN
     PERFORM cqs._csv_check(csv_problems.kind);
@@ -733,7 +741,7 @@ COMMENT ON FUNCTION cqs.csv_problems(text, text) IS
 -- everything, write through the tables' own checks and triggers, then undo.
 CREATE FUNCTION cqs.load_csv(kind text, content text, dry_run boolean DEFAULT false)
 RETURNS integer
-LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   v_count    integer;
   v_problems text;
@@ -837,7 +845,7 @@ COMMENT ON FUNCTION cqs.load_csv(text, text, boolean) IS
 -- Reads the catalogue's values into the working rows (g, gmax, low, high, std) and
 -- reports every problem with its line (messages as the import has always written them).
 CREATE FUNCTION cqs._csv_catalogue_check(p_standard_points numeric) RETURNS void
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   -- Duplicate codes.
   INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
@@ -935,7 +943,7 @@ COMMENT ON FUNCTION cqs._csv_catalogue_check(numeric) IS
 -- Every problem of a catalogue CSV, with its line number, in one pass.
 CREATE FUNCTION cqs.catalogue_csv_problems(content text, standard_points numeric)
 RETURNS TABLE (line_no integer, problem text)
-LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
   IF cqs._csv_read('catalogue', content) THEN
     PERFORM cqs._csv_catalogue_check(standard_points);
@@ -955,7 +963,7 @@ CREATE FUNCTION cqs.import_catalogue(organisation_id bigint, version text, effec
                                      coefficient_decimals integer DEFAULT NULL,
                                      decision_ref text DEFAULT NULL)
 RETURNS bigint
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 DECLARE
   v_problems text;
   v_count    integer;
