@@ -557,7 +557,8 @@ BEGIN
   ELSIF p_kind = 'posting' THEN
     INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
     SELECT w.line_no, 'end_date', w.r ->> 'end_date',
-           format('ends %s, before it starts (%s)', w.r ->> 'end_date', w.r ->> 'start_date')
+           format('ends %s, before it starts (%s)', to_char((w.r ->> 'end_date')::date, 'DD/MM/YYYY'),
+                  to_char((w.r ->> 'start_date')::date, 'DD/MM/YYYY'))
       FROM _cqs_csv_row w WHERE (w.r ->> 'end_date')::date < (w.r ->> 'start_date')::date;
     INSERT INTO _cqs_csv_problem (line_no, column_name, problem)
     SELECT w.line_no, 'field', 'a deputy needs the field they are assigned (Art. 15.4)'
@@ -656,7 +657,8 @@ BEGIN
   ELSIF p_kind IN ('leave', 'discipline') THEN
     INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
     SELECT w.line_no, 'end_date', w.r ->> 'end_date',
-           format('ends %s, before it starts (%s)', w.r ->> 'end_date', w.r ->> 'start_date')
+           format('ends %s, before it starts (%s)', to_char((w.r ->> 'end_date')::date, 'DD/MM/YYYY'),
+                  to_char((w.r ->> 'start_date')::date, 'DD/MM/YYYY'))
       FROM _cqs_csv_row w WHERE (w.r ->> 'end_date')::date < (w.r ->> 'start_date')::date;
 
   ELSIF p_kind = 'imported_total' THEN
@@ -664,7 +666,8 @@ BEGIN
     SELECT w.line_no, 'total', w.r ->> 'total', format('total %s is not between 0 and 100', w.r ->> 'total')
       FROM _cqs_csv_row w WHERE (w.r ->> 'total')::numeric NOT BETWEEN 0 AND 100;
     INSERT INTO _cqs_csv_problem (line_no, column_name, value, problem)
-    SELECT d.line_no, 'period', d.val, format('the total of %s for %s repeats line %s', d.pid, d.val, d.first_line)
+    SELECT d.line_no, 'period', d.val, format('the total of %s for %s repeats line %s', d.pid,
+                                              to_char(d.val::date, 'MM/YYYY'), d.first_line)
       FROM (SELECT w.line_no, w.r ->> 'period' AS val, w.r ->> 'personnel_id' AS pid,
                    min(w.line_no) OVER (PARTITION BY w.r ->> 'personnel_id', w.r ->> 'period') AS first_line
               FROM _cqs_csv_row w WHERE w.r ? 'period') d
@@ -714,6 +717,10 @@ BEGIN
                       IN (SELECT e.person_id, e.organisation_id FROM cqs._evaluated() e));
     END IF;
   END IF;
+
+  -- Every problem quotes the value as the file wrote it.
+  UPDATE _cqs_csv_problem p SET value = c.value
+    FROM _cqs_csv_cell c WHERE c.line_no = p.line_no AND c.column_name = p.column_name AND p.value IS NOT NULL;
 END $$;
 COMMENT ON FUNCTION cqs._csv_check(text) IS
   'Issue 10 (Art. 10, 13, 18, 19.1): the checks of each CSV kind over the working tables: references, duplicates, overlapping postings, catalogue items and coefficients, months already evaluated, and the caller''s mandate, each with its line';

@@ -175,7 +175,7 @@ SELECT results_eq($$SELECT line_no, column_name, problem FROM cqs.csv_problems('
                            (5, 'field', 'a deputy needs the field they are assigned (Art. 15.4)'),
                            (5, 'start_date', 'start_date "31/02/2026" is not a day (write dd/mm/yyyy or yyyy-mm-dd)'),
                            (6, 'role', 'role "chief" is not one of: staff (công chức), deputy (cấp phó), head (cấp trưởng)'),
-                           (6, 'end_date', 'ends 2026-09-01, before it starts (2026-09-05)'),
+                           (6, 'end_date', 'ends 01/09/2026, before it starts (05/09/2026)'),
                            (7, NULL, 'has 8 fields, the header has 7')$$,
                   'postings: an unknown column, person, organisation, overlaps, a deputy without field, a bad day and role, reversed dates, a misaligned line');
 SELECT throws_ok($$SELECT cqs.load_csv('leave', E'personnel_id,kind,start_date,end_date\nLD-3,Nghỉ ốm,01/12/2026,10/12/2026\nLD-3,nghỉ phép,01/12/2026,\n')$$,
@@ -204,7 +204,7 @@ SELECT results_eq($$SELECT line_no, column_name, problem FROM cqs.csv_problems('
                   $$VALUES (2, 'period', 'a total of LD-2 for 08/2026 is already recorded (eGov 2025, TB 8/2026)'),
                            (3, 'period', '09/2026 is evaluated in this system (the first month evaluated is 09/2026): import only earlier months'),
                            (4, 'total', 'total 100.5 is not between 0 and 100'),
-                           (6, 'period', 'the total of LD-1 for 2026-06-01 repeats line 5')$$,
+                           (6, 'period', 'the total of LD-1 for 06/2026 repeats line 5')$$,
                   'imported totals: recorded already, months this system evaluates, out of range, twice');
 SELECT results_eq($$SELECT line_no, column_name, problem FROM cqs.csv_problems('organisation',
                       E'code,name,kind,parent_code,decimals,agency_code\nLD-S,x,unit,,,\nA,a,unit,B,9,H56\nB,b,unit,A,,\nC,c,ministry,NONE,,\nC,c2,unit,,,\n')$$,
