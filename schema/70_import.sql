@@ -495,7 +495,7 @@ BEGIN
   END IF;
 
   IF p_kind = 'organisation' THEN
-    IF NOT has_table_privilege('cqs.organisation', 'INSERT') THEN
+    IF NOT has_any_column_privilege('cqs.organisation', 'INSERT') THEN
       RAISE EXCEPTION '% may not load organisations', v_who
         USING ERRCODE = 'insufficient_privilege', HINT = 'Art. 3, 10: the organisation tree is the administrators'' (cqs_admin).';
     END IF;
@@ -538,7 +538,7 @@ BEGIN
      WHERE w.r ->> 'agency_code' !~ '^[0-9A-Z]{3}\.[0-9A-Z]{2}\.[0-9A-Z]{2}\.[A-Z][0-9]{2}$';
 
   ELSIF p_kind = 'person' THEN
-    IF NOT has_table_privilege('cqs.person', 'INSERT')
+    IF NOT has_any_column_privilege('cqs.person', 'INSERT')
        OR NOT (v_super OR cardinality(v_orgs) > 0) THEN
       RAISE EXCEPTION '% may not load people: no personnel mandate', v_who
         USING ERRCODE = 'insufficient_privilege',
@@ -690,7 +690,7 @@ BEGIN
   -- Who may write what (the tables' grants and row-level security decide; this names
   -- every line first).  Superusers acting for nobody pass, as everywhere.
   IF p_kind IN ('posting', 'task_line', 'leave', 'discipline', 'imported_total') AND NOT v_super THEN
-    IF NOT has_table_privilege(CASE p_kind WHEN 'leave' THEN 'cqs.leave_record' ELSE 'cqs.' || p_kind END, 'INSERT') THEN
+    IF NOT has_any_column_privilege(CASE p_kind WHEN 'leave' THEN 'cqs.leave_record' ELSE 'cqs.' || p_kind END, 'INSERT') THEN
       RAISE EXCEPTION '% may not load % records', v_who, p_kind
         USING ERRCODE = 'insufficient_privilege',
               HINT = CASE p_kind WHEN 'task_line' THEN 'Art. 10: task lines are entered by the heads who assign them (cqs_evaluator) or the personnel section (cqs_personnel).'
@@ -730,8 +730,12 @@ CREATE FUNCTION cqs.csv_problems(kind text, content text)
 RETURNS TABLE (line_no integer, column_name text, value text, problem text)
 LANGUAGE plpgsql VOLATILE STRICT SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 BEGIN
-  IF cqs._csv_read(csv_problems.kind, csv_problems.content) AND csv_problems.kind <> 'catalogue' THEN
-    PERFORM cqs._csv_check(csv_problems.kind);
+  IF cqs._csv_read(csv_problems.kind, csv_problems.content) THEN
+    IF csv_problems.kind = 'catalogue' THEN
+      PERFORM cqs._csv_catalogue_check(5);    -- HB ch. II's standard; cqs.catalogue_csv_problems takes another
+    ELSE
+      PERFORM cqs._csv_check(csv_problems.kind);
+    END IF;
   END IF;
   RETURN QUERY
   SELECT p.line_no, p.column_name, p.value, p.problem

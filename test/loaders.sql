@@ -13,7 +13,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(59);
+SELECT plan(62);
 
 -- ---------------------------------------------------------------------------
 -- 1. The reader.
@@ -85,6 +85,9 @@ SELECT results_eq($$SELECT line_no, problem FROM cqs.catalogue_csv_problems(
 SELECT is((SELECT count(*) FROM cqs.catalogue_csv_problems(
              E'Mã;Tên;Sản phẩm đầu ra;Nhóm;Điểm;Ghi chú\r\nA;a;b;N1;5 (chuẩn);\r\nB;b;c;Nhóm 2;40 - 80;\r\n', 5)), 0::bigint,
           'Vietnamese aliases (Mã, Tên, Nhóm, Điểm), "Nhóm 2", "40 - 80", a Ghi chú column ignored');
+SELECT is((SELECT array_agg(problem) FROM cqs.csv_problems('catalogue', E'code;name;output_unit;group;points\r\nA;a;b;N1;5 (chuẩn)\r\nB;b;c;N1;150\r\n')),
+          ARRAY['item "B": 150 points exceed the group maximum 100 of N1 (HB ch. II)'],
+          'cqs.csv_problems reads a catalogue too (at 5 standard points)');
 SELECT results_eq($$SELECT line_no, problem FROM cqs.catalogue_csv_problems(E'Mã;Tên\r\nA;a\r\n', 5)$$,
                   $$VALUES (1, 'the header has no column "output_unit" (or "sản phẩm đầu ra", "đơn vị tính")'),
                            (1, 'the header has no column "group" (or "phân nhóm", "nhóm")'),
@@ -266,6 +269,18 @@ SELECT throws_ok($$SELECT cqs.load_csv('leave', E'personnel_id,kind,start_date,e
 RESET ROLE;
 SELECT is((SELECT login FROM cqs.audit_log WHERE table_name = 'leave_record' ORDER BY audit_id DESC LIMIT 1), 'regress_ld_clerk',
           'the audit trail names the clerk who loaded');
+-- A head enters the task lines of the unit they evaluate (Art. 10), nobody else's.
+CREATE ROLE regress_ld_head; GRANT cqs_evaluator TO regress_ld_head;
+INSERT INTO cqs.person_login (login, person_id) SELECT 'regress_ld_head', person_id FROM cqs.person WHERE personnel_id = 'LD-1';
+SET LOCAL ROLE regress_ld_head;
+SELECT is(cqs.load_csv('task_line', E'personnel_id;period;item_code;assigned_qty;deadline\r\nLD-2;10/2026;VB;2;20/10/2026\r\n'), 1,
+          'the head of LD-P1 loads a task line of their staff');
+SELECT results_eq($$SELECT line_no, column_name, problem FROM cqs.csv_problems('task_line',
+                      E'personnel_id;period;item_code;assigned_qty;deadline\r\nLD-4;10/2026;VB;2;20/10/2026\r\n')$$,
+                  $$VALUES (2, 'personnel_id', 'no person with personnel id "LD-4" (or not one regress_ld_head (person ' ||
+                                               (SELECT person_id FROM cqs.person WHERE personnel_id = 'LD-1') || ') may read)')$$,
+                  'but not of someone they do not evaluate (not even seen)');
+RESET ROLE;
 SET LOCAL ROLE regress_ld_admin;
 SELECT is(cqs.load_csv('organisation', E'code,name,kind,parent_code\nLD-P3,Phòng Ba,unit,LD-S\n'), 1, 'administrators load organisations');
 SELECT throws_ok($$SELECT cqs.load_csv('person', E'personnel_id,full_name\nLD-X,x\n')$$, '42501', NULL, 'but not people');
