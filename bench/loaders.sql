@@ -60,7 +60,7 @@ INSERT INTO f VALUES ('leave', E'\xEF\xBB\xBFMã hồ sơ;Loại nghỉ;Từ ng�
      FROM generate_series(1, 10000) i) || E'\r\n');
 INSERT INTO f VALUES ('imported_total', E'\xEF\xBB\xBFMã hồ sơ;Tháng;Tổng điểm;Hệ thống cũ;Văn bản\r\n' ||
   (SELECT string_agg(format('B-%s;%s/2026;%s;eGov;TB %s', 1 + i / 8, lpad((1 + i % 8)::text, 2, '0'),
-                            replace((60 + (i % 400) / 10.0)::text, '.', ','), i), E'\r\n')
+                            replace(round(60 + (i % 400) / 10.0, 1)::text, '.', ','), i), E'\r\n')
      FROM generate_series(0, 9999) i) || E'\r\n');
 INSERT INTO f VALUES ('catalogue', E'\xEF\xBB\xBFSTT;Nhóm nhiệm vụ;Sản phẩm đầu ra;Phân nhóm;Khung điểm;Điểm chấm (khoảng);Hệ số quy đổi;Tham chiếu\r\n'
   || E'C.1;Soạn thảo văn bản;"Công văn; Tờ trình";N1;≤100;5 (chuẩn);1;Sổ tay\r\n' ||
