@@ -15,7 +15,7 @@
 
 EXTENSION  = cqs_eval
 MODULE_big = cqs_eval
-OBJS       = src/cqs_eval.o src/admin.o src/checks.o src/fixeddec.o src/scores.o src/grade.o src/task_ratios.o src/localize.o
+OBJS       = src/cqs_eval.o src/admin.o src/checks.o src/fixeddec.o src/scores.o src/grade.o src/task_ratios.o src/localize.o src/csv.o
 DATA       = cqs_eval--1.0.sql
 # The install script is the schema/ pieces concatenated in name order.
 SCHEMA     = $(sort $(wildcard schema/*.sql))

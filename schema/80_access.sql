@@ -458,6 +458,12 @@ BEGIN
   EXECUTE format('GRANT SELECT ON %s, %s, cqs.audit_log, cqs.audit_trail TO cqs_admin', v_config, v_views);
   GRANT SELECT ON cqs.person TO cqs_admin;     -- the audit trail's names (row-level security still applies)
   GRANT EXECUTE ON FUNCTION cqs.import_catalogue(bigint, text, date, text, numeric, integer, text) TO cqs_admin;
+  -- The CSV loaders (70_import.sql) write with the caller's rights: the organisation tree
+  -- for administrators, people, postings, leave, discipline and earlier totals for the
+  -- personnel section, task lines for it and for the heads who assign them.
+  GRANT EXECUTE ON FUNCTION cqs.load_csv(text, text, boolean), cqs.csv_problems(text, text)
+     TO cqs_admin, cqs_personnel, cqs_evaluator;
+  GRANT EXECUTE ON FUNCTION cqs._personnel_ids_taken(text[]) TO cqs_personnel;
   GRANT cqs_jobs TO cqs_admin;
   -- Whoever may read a person's records may read their audit entries.
   GRANT SELECT ON cqs.audit_log, cqs.audit_trail TO cqs_servant, cqs_personnel, cqs_authority, cqs_evaluator;

@@ -10,6 +10,7 @@
  *   grade.c        grades, labels and the excellence quota (Art. 20)
  *   task_ratios.c  the task_ratios aggregate (Art. 14, 18.1.d)
  *   localize.c     stored English notes rendered in Vietnamese (cqs.localize)
+ *   csv.c          the CSV reader behind the loaders (issue 10)
  */
 #include "postgres.h"
 

@@ -960,6 +960,16 @@ SELECT cqs.purge_audit('2021-01-01', 'hết thời hạn lưu trữ') AS su_purg
 SELECT pg_catalog.count(*) AS su_csv_rows FROM cqs.parse_csv(E'a,b\n"1,5",2\n') \gset
 SELECT pg_catalog.count(*) AS su_csv_problems
   FROM cqs.catalogue_csv_problems(E'code,name,output_unit,group,points\nA,a,doc,N1,500\n', 5) \gset
+-- The CSV loaders (70_import.sql): a tree, people, a dry run of leave, a task-line file's problems.
+SELECT personnel_id AS su_s1_pid FROM cqs.person WHERE person_id OPERATOR(pg_catalog.=) :s1 \gset
+SELECT code AS su_d_code FROM cqs.organisation WHERE organisation_id OPERATOR(pg_catalog.=) :d \gset
+SELECT cqs.load_csv('organisation', pg_catalog.concat(E'code;name;kind;parent_code;evaluation_start\r\nSP-CSV;Phòng CSV;Phòng;',
+                                                      :'su_d_code', E';09/2026\r\n')) AS su_csv_orgs \gset
+SELECT cqs.load_csv('person', E'\xEF\xBB\xBFMã hồ sơ;Họ và tên\r\nSP-CSV-1;Người Nạp\r\n') AS su_csv_people \gset
+SELECT cqs.load_csv('leave', pg_catalog.concat(E'personnel_id,kind,start_date,end_date\n', :'su_s1_pid',
+                                               E',Nghỉ ốm,02/11/2026,03/11/2026\n'), true) AS su_csv_leave \gset
+SELECT pg_catalog.count(*) AS su_csv_task_problems
+  FROM cqs.csv_problems('task_line', E'personnel_id;period;item_code;assigned_qty;deadline\r\nNOBODY;13/2026;X;1,5;31/09/2026\r\n') \gset
 SELECT pg_catalog.count(*) AS su_bonus_people FROM cqs.bonus_allocation(:d, '2026-Q1', 300) \gset
 SELECT pg_catalog.length(cqs.explain(:s2, '2026-03-01'::date)) OPERATOR(pg_catalog.>) 0 AS su_explained \gset
 -- The documents (65_documents.sql): every form and report, rendered with public first.
@@ -1179,6 +1189,8 @@ SELECT is(ARRAY[:'su_rebuilt', :'su_rebuilt_stale', :'su_explained', :'su_postin
           'rebuilt (a range, then stale months), explained, looked up, resolved, rendered the documents');
 SELECT is(ARRAY[:su_drained, :su_purged, :su_csv_rows, :su_csv_problems]::bigint[], ARRAY[1, 1, 2, 2]::bigint[],
           'drained the queued person-month; purged the one entry of 2020; CSV parsed and checked');
+SELECT is(ARRAY[:su_csv_orgs, :su_csv_people, :su_csv_leave, :su_csv_task_problems]::bigint[], ARRAY[1, 1, 1, 3]::bigint[],
+          'CSV loaders: an organisation and a person loaded, leave checked in a dry run, a task-line file''s three problems');
 SELECT is(:'su_working_days'::date, '2026-03-09'::date, 'add_working_days');
 SELECT is(ARRAY[:'su_version', :'su_drop_guarded'], ARRAY['cqs_eval 1.0 (library 1.0)', 't'],
           'cqs.version(); the drop guard finds the people among the records');
