@@ -164,8 +164,11 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
               AND pg_get_functiondef(p.oid) ~ '(needs_decision|cap_reason|not_graded|override_reasons|rounding_note|authority_reason|_period_note|_rounding_note|\mnote\M|\mreasons\M|missing_periods)'
               AND p.oid <> ALL (pg_temp.note_writers())),
           ARRAY['cqs._check_decision(cqs.year_result,cqs.grade,text)',          -- reads override_reasons
+                'cqs._csv_read(text,text)',                                     -- the loaders: a leave record's note
+                'cqs.csv_format(text)',                                         -- column, typed by the personnel
                 'cqs.decide_grade(bigint,integer,cqs.grade,text,text,text)',    -- reads not_graded_reason
                 'cqs.form01_html(bigint,date)', 'cqs.form02_html(bigint,integer)',  -- the documents: cqs.localize(..., 'vi')
+                'cqs.load_csv(text,text,boolean)',                              -- section (loaders)
                 'cqs.organisation_sheet_html(bigint,integer)',
                 'cqs.resolve_complaint(bigint,text,text,date)'],                -- an outcome note typed by the authority
           'every function that touches a note column is a writer the guard reads, or a reader');

@@ -34,7 +34,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(55);
+SELECT plan(56);
 
 \set attack_path 'public, cqs, pg_catalog'
 \set scores '''{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}'''
