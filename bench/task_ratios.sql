@@ -27,7 +27,7 @@
   \set parallel_rounds 3
 \endif
 
-CREATE EXTENSION IF NOT EXISTS cqs_eval;
+CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
 SELECT version();
 

@@ -127,7 +127,7 @@ CREATE AGGREGATE cqs.task_ratios(
 (
   SFUNC        = cqs._task_ratios_state_trans,
   STYPE        = cqs.task_ratios_state,
-  SSPACE       = 120,
+  SSPACE       = 112,
   FINALFUNC    = cqs.task_ratios_final,
   COMBINEFUNC  = cqs.task_ratios_combine,
   PARALLEL     = SAFE
@@ -144,7 +144,7 @@ CREATE AGGREGATE cqs.task_ratios_by_quantity(
 (
   SFUNC        = cqs._task_ratios_state_hits_trans,
   STYPE        = cqs.task_ratios_state,
-  SSPACE       = 120,
+  SSPACE       = 112,
   FINALFUNC    = cqs.task_ratios_final,
   COMBINEFUNC  = cqs.task_ratios_combine,
   PARALLEL     = SAFE
