@@ -6,10 +6,9 @@
 -- the aggregate takes <= 0.5x the time of the plain SQL formula, measured in
 -- the same run, with every output actually computed and read.
 --
--- Since the aggregate's state became a real type (cqs.task_ratios_state, which a
--- distributed planner can ship; docs/distributed.md) the first form, on an internal
--- state, is timed beside it as cqs._task_ratios_internal: the ratio tr_over_internal is
--- what the shippable state costs.
+-- The aggregate's state is the type cqs.task_ratios_state (shippable between nodes,
+-- docs/distributed.md).  At commit 76904c2 this script also timed the first form, on an
+-- internal state, in the same rounds (figures in bench/README.md); that form is gone.
 --
 -- Needs cqs_eval installed (CREATE EXTENSION is done here) and a server with
 -- shared_buffers >= 1GB so that the ~200 MB table stays in shared buffers.
@@ -119,17 +118,7 @@ SELECT count(*), count((r).assigned_units), count((r).completed_units),
           FROM bench_task_lines
          GROUP BY g) s
 $q$),
-('task_ratios_internal', 2, $q$
-SELECT count(*), count((r).assigned_units), count((r).completed_units),
-       count((r).quality_units), count((r).progress_units),
-       count((r).a), count((r).b), count((r).c)
-  FROM (SELECT g, cqs._task_ratios_internal(assigned_qty, completed_qty, coefficient,
-                                            quality_deductions, lateness_deductions,
-                                            counts_in_assigned) AS r
-          FROM bench_task_lines
-         GROUP BY g) s
-$q$),
-('plain_sql', 3, $q$
+('plain_sql', 2, $q$
 SELECT count(*), count(assigned_units), count(completed_units),
        count(quality_units), count(progress_units),
        count(a), count(b), count(c)
@@ -148,7 +137,7 @@ SELECT count(*), count(assigned_units), count(completed_units),
                   FROM bench_task_lines
                  GROUP BY g) u) s
 $q$),
-('floor_count', 4, $q$
+('floor_count', 3, $q$
 SELECT count(*), count(n)
   FROM (SELECT g, count(*) AS n
           FROM bench_task_lines
@@ -205,23 +194,6 @@ SELECT (:check_groups_compared = 200000 AND :check_missing_groups = 0
   DO $$ BEGIN RAISE EXCEPTION 'task_ratios and the plain SQL formula differ'; END $$;
 \endif
 
--- The shippable state against the internal one, digit for digit.
-SELECT count(*) AS groups_compared,
-       count(*) FILTER (WHERE n.r::text IS DISTINCT FROM o.r::text) AS differing_text
-  FROM (SELECT g, cqs.task_ratios(assigned_qty, completed_qty, coefficient, quality_deductions,
-                                  lateness_deductions, counts_in_assigned) AS r
-          FROM bench_task_lines GROUP BY g) n
-  FULL JOIN (SELECT g, cqs._task_ratios_internal(assigned_qty, completed_qty, coefficient, quality_deductions,
-                                                 lateness_deductions, counts_in_assigned) AS r
-               FROM bench_task_lines GROUP BY g) o USING (g)
-\gset state_
-\echo 'state check: groups compared' :state_groups_compared ', differing text' :state_differing_text
-SELECT (:state_groups_compared = 200000 AND :state_differing_text = 0) AS state_ok \gset
-\if :state_ok
-\else
-  DO $$ BEGIN RAISE EXCEPTION 'cqs.task_ratios and cqs._task_ratios_internal differ'; END $$;
-\endif
-
 -- A few groups side by side, for the eye.
 SELECT g, (r).assigned_units, (r).completed_units, (r).quality_units,
        (r).progress_units, round((r).a, 4) AS a, round((r).b, 4) AS b, round((r).c, 4) AS c
@@ -272,7 +244,7 @@ BEGIN
       IF rnd > 0 THEN   -- round 0 is the warm-up
         INSERT INTO bench_times VALUES (config, q.variant, rnd, ms);
       END IF;
-      RAISE NOTICE '% round % %: % ms  (result %)', config, rnd, rpad(q.variant, 20),
+      RAISE NOTICE '% round % %: % ms  (result %)', config, rnd, rpad(q.variant, 11),
                    to_char(ms, 'FM99990.0'), res;
     END LOOP;
   END LOOP;
@@ -346,9 +318,6 @@ SELECT config,
             / max(median_ms) FILTER (WHERE variant = 'plain_sql'))::numeric, 3) AS tr_over_plain,
        round((max(median_ms) FILTER (WHERE variant = 'task_ratios')
             / max(median_ms) FILTER (WHERE variant = 'floor_count'))::numeric, 2) AS tr_over_floor,
-       round(max(median_ms) FILTER (WHERE variant = 'task_ratios_internal')::numeric, 1) AS internal_ms,
-       round((max(median_ms) FILTER (WHERE variant = 'task_ratios')
-            / max(median_ms) FILTER (WHERE variant = 'task_ratios_internal'))::numeric, 3) AS tr_over_internal,
        round((max(median_ms) FILTER (WHERE variant = 'plain_sql')
             / max(median_ms) FILTER (WHERE variant = 'floor_count'))::numeric, 2) AS plain_over_floor,
        max(rounds) AS rounds,
@@ -364,14 +333,10 @@ WITH r AS (
   SELECT config, round,
          max(ms) FILTER (WHERE variant = 'task_ratios') AS tr,
          max(ms) FILTER (WHERE variant = 'plain_sql') AS pl,
-         max(ms) FILTER (WHERE variant = 'floor_count') AS fl,
-         max(ms) FILTER (WHERE variant = 'task_ratios_internal') AS ti
+         max(ms) FILTER (WHERE variant = 'floor_count') AS fl
     FROM bench_times GROUP BY config, round
 )
 SELECT config,
-       round((percentile_cont(0.5) WITHIN GROUP (ORDER BY tr / ti))::numeric, 3) AS tr_over_internal,
-       round(min(tr / ti)::numeric, 3) AS best_vs_internal,
-       round(max(tr / ti)::numeric, 3) AS worst_vs_internal,
        round((percentile_cont(0.5) WITHIN GROUP (ORDER BY tr / pl))::numeric, 3) AS tr_over_plain,
        round(min(tr / pl)::numeric, 3) AS best,
        round(max(tr / pl)::numeric, 3) AS worst,
@@ -389,4 +354,4 @@ SELECT config, variant,
   FROM bench_times
  GROUP BY config, variant
  ORDER BY CASE config WHEN 'serial' THEN 1 WHEN 'parallel' THEN 2 ELSE 3 END,
-          CASE variant WHEN 'task_ratios' THEN 1 WHEN 'task_ratios_internal' THEN 2 WHEN 'plain_sql' THEN 3 ELSE 4 END;
+          CASE variant WHEN 'task_ratios' THEN 1 WHEN 'plain_sql' THEN 2 ELSE 3 END;

@@ -1,36 +1,37 @@
 -- cqs.task_ratios_state: the aggregates' state as a real type, so that a distributed
 -- planner (Citus) can ship partial states between nodes (docs/distributed.md).
---   1. the aggregates on it give exactly what the internal-state aggregates gave
---      (cqs._task_ratios_internal, cqs._task_ratios_by_quantity_internal), as text, on the
---      100,000 lines of the differential test (NUMERIC-fallback groups included), in serial
---      and in forced parallel plans (hashed and sorted);
+--   1. the aggregates on it give exactly the plain-NUMERIC formula of the differential test
+--      (gen_expected, gen_hits_expected), compared as text, on its 100,000 lines
+--      (NUMERIC-fallback groups included), in serial and in forced parallel plans (hashed
+--      and sorted).  Until the internal state was removed this file also compared the two
+--      states with each other, digit for digit: identical on every group;
 --   2. the text form is canonical: state -> text -> state -> text is the identity;
 --   3. what Citus does, by hand: partial states per "shard" (the lines split four ways),
 --      shipped as text (and as binary through COPY), read back, combined, finalised,
 --      equal the one-pass result;
 --   4. malformed or impossible states are refused with 22P02 / 22023, never a crash.
--- Uses gen_lines and gen_hits from the differential test.
+-- Uses gen_lines, gen_hits and their expected values from the differential test.
 
--- 1. New state against the internal one.
+-- 1. The aggregates against the plain-NUMERIC formula.
 CREATE TEMP TABLE trs_pairs AS
-SELECT n.g, n.r::text AS new_r, o.r::text AS old_r, nh.r::text AS new_hits, oh.r::text AS old_hits
+SELECT g, n.r::text AS new_r, o.r::text AS expected_r, nh.r::text AS new_hits, oh.r::text AS expected_hits
   FROM (SELECT g, cqs.task_ratios(assigned, completed, coef, quality_ded, lateness_ded, counts) AS r
           FROM gen_lines GROUP BY g) n
-  FULL JOIN (SELECT g, cqs._task_ratios_internal(assigned, completed, coef, quality_ded, lateness_ded, counts) AS r
-               FROM gen_lines GROUP BY g) o USING (g)
+  FULL JOIN (SELECT g, ROW(assigned_units, completed_units, quality_units, progress_units, a, b, c)::cqs.ratios AS r
+               FROM gen_expected) o USING (g)
   FULL JOIN (SELECT g, cqs.task_ratios_by_quantity(assigned, completed, coef, qhits, lhits, counts) AS r
                FROM gen_hits GROUP BY g) nh USING (g)
-  FULL JOIN (SELECT g, cqs._task_ratios_by_quantity_internal(assigned, completed, coef, qhits, lhits, counts) AS r
-               FROM gen_hits GROUP BY g) oh USING (g);
+  FULL JOIN (SELECT g, ROW(assigned_units, completed_units, quality_units, progress_units, a, b, c)::cqs.ratios AS r
+               FROM gen_hits_expected) oh USING (g);
 SELECT count(*) AS groups,
-       count(*) FILTER (WHERE new_r IS DISTINCT FROM old_r) AS task_ratios_differ,
-       count(*) FILTER (WHERE new_hits IS DISTINCT FROM old_hits) AS by_quantity_differ,
+       count(*) FILTER (WHERE new_r IS DISTINCT FROM expected_r) AS task_ratios_differ,
+       count(*) FILTER (WHERE new_hits IS DISTINCT FROM expected_hits) AS by_quantity_differ,
        count(*) FILTER (WHERE g % 50 IN (7, 9)) AS fallback_groups,
        count(*) FILTER (WHERE new_r LIKE '(0,%,,,)') AS g_zero_groups
   FROM trs_pairs;
 
 -- The same in forced parallel plans: the states cross from the workers to the leader as
--- datums of the type (no serial/deserial functions any more).
+-- datums of the type (no serial/deserial functions).
 SET parallel_setup_cost = 0;
 SET parallel_tuple_cost = 0;
 SET min_parallel_table_scan_size = 0;
@@ -60,14 +61,16 @@ RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
 RESET parallel_leader_participation;
 SELECT count(*) AS groups,
-       count(*) FILTER (WHERE h.r IS DISTINCT FROM p.old_r) AS parallel_hash_differ,
-       count(*) FILTER (WHERE s.r IS DISTINCT FROM p.old_r) AS parallel_sorted_differ,
-       count(*) FILTER (WHERE h.rh IS DISTINCT FROM p.old_hits) AS parallel_hash_by_quantity_differ,
-       count(*) FILTER (WHERE s.rh IS DISTINCT FROM p.old_hits) AS parallel_sorted_by_quantity_differ
+       count(*) FILTER (WHERE h.r IS DISTINCT FROM p.expected_r) AS parallel_hash_differ,
+       count(*) FILTER (WHERE s.r IS DISTINCT FROM p.expected_r) AS parallel_sorted_differ,
+       count(*) FILTER (WHERE h.rh IS DISTINCT FROM p.expected_hits) AS parallel_hash_by_quantity_differ,
+       count(*) FILTER (WHERE s.rh IS DISTINCT FROM p.expected_hits) AS parallel_sorted_by_quantity_differ
   FROM trs_pairs p FULL JOIN trs_parallel_hash h USING (g) FULL JOIN trs_parallel_sorted s USING (g);
-SELECT :'whole_table_parallel' = (SELECT cqs._task_ratios_internal(assigned, completed, coef, quality_ded,
-                                                                   lateness_ded, counts)::text FROM gen_lines)
-       AS whole_table_same;
+SET max_parallel_workers_per_gather = 0;
+SELECT :'whole_table_parallel' = (SELECT cqs.task_ratios(assigned, completed, coef, quality_ded,
+                                                         lateness_ded, counts)::text FROM gen_lines)
+       AS whole_table_same_as_serial;
+RESET max_parallel_workers_per_gather;
 
 -- 2. The state itself: an aggregate without a final function gives it (what Citus's
 -- worker_partial_agg does).  Text round trip on every group, fallback groups included.
@@ -114,8 +117,8 @@ SELECT g, trs_test.combine(s::cqs.task_ratios_state)::text AS r,
        trs_test.combine(sh::cqs.task_ratios_state)::text AS rh
   FROM trs_shipped GROUP BY g;
 SELECT count(*) AS groups,
-       count(*) FILTER (WHERE c.r IS DISTINCT FROM p.old_r) AS combined_differs,
-       count(*) FILTER (WHERE c.rh IS DISTINCT FROM p.old_hits) AS combined_by_quantity_differs
+       count(*) FILTER (WHERE c.r IS DISTINCT FROM p.expected_r) AS combined_differs,
+       count(*) FILTER (WHERE c.rh IS DISTINCT FROM p.expected_hits) AS combined_by_quantity_differs
   FROM trs_pairs p FULL JOIN trs_combined c USING (g);
 -- The combine function called directly leaves its arguments alone.
 SELECT a::text AS a, b::text AS b, cqs.task_ratios_combine(a, b)::text AS a_plus_b, a::text AS a_after
@@ -133,8 +136,8 @@ INSERT INTO trs_binary_out SELECT g, shard, s::cqs.task_ratios_state, sh::cqs.ta
 CREATE TEMP TABLE trs_binary_in (LIKE trs_binary_out);
 \copy trs_binary_in FROM 'results/task_ratios_state.bin' WITH (FORMAT binary)
 SELECT count(*) AS groups,
-       count(*) FILTER (WHERE c.r IS DISTINCT FROM p.old_r) AS combined_binary_differs,
-       count(*) FILTER (WHERE c.rh IS DISTINCT FROM p.old_hits) AS combined_binary_by_quantity_differs
+       count(*) FILTER (WHERE c.r IS DISTINCT FROM p.expected_r) AS combined_binary_differs,
+       count(*) FILTER (WHERE c.rh IS DISTINCT FROM p.expected_hits) AS combined_binary_by_quantity_differs
   FROM trs_pairs p
   FULL JOIN (SELECT g, trs_test.combine(s)::text AS r, trs_test.combine(sh)::text AS rh
                FROM trs_binary_in GROUP BY g) c USING (g);

@@ -27,13 +27,11 @@
  * GREATEST(completed * 1.00 - 0.25 * hits, 0).  n deductions on the whole line
  * (hits = n * completed) give exactly the first form's value and scale.
  *
- * Two forms of the state.  The first (TaskRatiosState) is internal, allocated
- * once in the aggregate context and updated in place; combine/serial/deserial
- * make partial (parallel) aggregation work.  It backs the comparison aggregates
- * cqs._task_ratios_internal / cqs._task_ratios_by_quantity_internal.  The
- * second, at the end of this file, is the type cqs.task_ratios_state, which the
- * public aggregates use: the same sums in one varlena that a distributed planner
- * can ship (text and binary forms), still updated in place.
+ * The state is the type cqs.task_ratios_state (below): one varlena that a
+ * distributed planner can ship between nodes (text and binary forms), updated
+ * in place while aggregating; its combine function makes partial (parallel or
+ * distributed) aggregation work.  Until it, the state was internal, with
+ * serial/deserial functions; bench/README.md has the comparison of the two.
  */
 #include "postgres.h"
 
@@ -66,12 +64,10 @@ factor_hundredths(int32 n)
 	return n >= 4 ? 0 : 100 - 25 * (int64) n;
 }
 
+/* The four sums while a row is added the NUMERIC way (see trs_add_row_numeric). */
 typedef struct TaskRatiosState
 {
-	int64		nrows;
-	bool		numeric_mode;	/* sums live in num[] instead of fix[] */
-	FixedDec	fix[NACC];
-	Numeric		num[NACC];		/* allocated in the aggregate context */
+	Numeric		num[NACC];
 } TaskRatiosState;
 
 /* Argument positions of the transition function (after the state). */
@@ -95,30 +91,6 @@ agg_context(FunctionCallInfo fcinfo, const char *fname)
 				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
 				 errmsg("%s called in non-aggregate context", fname)));
 	return aggcontext;
-}
-
-static TaskRatiosState *
-state_new(MemoryContext aggcontext)
-{
-	TaskRatiosState *st = MemoryContextAllocZero(aggcontext,
-												 sizeof(TaskRatiosState));
-
-	return st;
-}
-
-/* Switch a state from fixed point to NUMERIC sums, keeping its value. */
-static void
-state_to_numeric(TaskRatiosState *st, MemoryContext aggcontext)
-{
-	MemoryContext old;
-
-	if (st->numeric_mode)
-		return;
-	old = MemoryContextSwitchTo(aggcontext);
-	for (int i = 0; i < NACC; i++)
-		st->num[i] = FixedDecToNumeric(st->fix[i]);
-	MemoryContextSwitchTo(old);
-	st->numeric_mode = true;
 }
 
 /* st->num[i] += x, the new sum living in aggcontext. */
@@ -254,62 +226,6 @@ add_row_fixed(FixedDec *fix, FixedDec assigned, FixedDec completed,
 	return true;
 }
 
-PG_FUNCTION_INFO_V1(task_ratios_transfn);
-Datum
-task_ratios_transfn(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_transfn");
-	TaskRatiosState *st;
-	FixedDec	assigned,
-				completed,
-				coef;
-	struct varlena *raw_assigned,
-			   *raw_completed = NULL,
-			   *raw_coef;
-	bool		fits;
-	int32		qded,
-				lded;
-	bool		counts;
-
-	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
-	require_not_null(fcinfo, ARG_COEF, "coefficient");
-	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
-
-	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
-						 &assigned, &raw_assigned);
-	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
-						  &coef, &raw_coef);
-	if (PG_ARGISNULL(ARG_COMPLETED))
-	{
-		/* a NULL completed quantity counts as 0 (nothing delivered yet) */
-		completed.value = 0;
-		completed.scale = 0;
-	}
-	else
-		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
-							  &completed, &raw_completed);
-	qded = read_deductions(fcinfo, ARG_QUALITY_DED, "quality_deductions");
-	lded = read_deductions(fcinfo, ARG_LATENESS_DED, "lateness_deductions");
-	counts = PG_GETARG_BOOL(ARG_COUNTS);
-
-	if (PG_ARGISNULL(0))
-		st = state_new(aggcontext);
-	else
-		st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-
-	if (st->numeric_mode ||
-		!fits ||
-		!add_row_fixed(st->fix, assigned, completed, coef, qded, lded, counts))
-	{
-		state_to_numeric(st, aggcontext);
-		add_row_numeric(st, aggcontext, raw_assigned, raw_completed, raw_coef,
-						qded, lded, counts);
-	}
-	st->nrows++;
-
-	PG_RETURN_POINTER(st);
-}
-
 /*
  * Kept share of a line's products under hit quantities: max(0, completed -
  * 0.25 hits) at scale max(completed.scale, hits.scale) + 2 (fixed point);
@@ -423,194 +339,6 @@ read_hits(FunctionCallInfo fcinfo, int argno, const char *argname,
 	return read_quantity(fcinfo, argno, argname, false, fd, raw);
 }
 
-PG_FUNCTION_INFO_V1(task_ratios_hits_transfn);
-Datum
-task_ratios_hits_transfn(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_hits_transfn");
-	TaskRatiosState *st;
-	FixedDec	assigned,
-				completed,
-				coef,
-				qhits,
-				lhits;
-	struct varlena *raw_assigned,
-			   *raw_completed = NULL,
-			   *raw_coef,
-			   *raw_qhits,
-			   *raw_lhits;
-	bool		fits;
-	bool		counts;
-
-	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
-	require_not_null(fcinfo, ARG_COEF, "coefficient");
-	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
-
-	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
-						 &assigned, &raw_assigned);
-	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
-						  &coef, &raw_coef);
-	if (PG_ARGISNULL(ARG_COMPLETED))
-	{
-		completed.value = 0;
-		completed.scale = 0;
-	}
-	else
-		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
-							  &completed, &raw_completed);
-	fits &= read_hits(fcinfo, ARG_QUALITY_DED, "quality_hit_qty", &qhits, &raw_qhits);
-	fits &= read_hits(fcinfo, ARG_LATENESS_DED, "lateness_hit_qty", &lhits, &raw_lhits);
-	counts = PG_GETARG_BOOL(ARG_COUNTS);
-
-	if (PG_ARGISNULL(0))
-		st = state_new(aggcontext);
-	else
-		st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-
-	if (st->numeric_mode ||
-		!fits ||
-		!add_row_hits_fixed(st->fix, assigned, completed, coef, qhits, lhits, counts))
-	{
-		state_to_numeric(st, aggcontext);
-		add_row_hits_numeric(st, aggcontext, raw_assigned, raw_completed, raw_coef,
-							 raw_qhits, raw_lhits, counts);
-	}
-	st->nrows++;
-
-	PG_RETURN_POINTER(st);
-}
-
-PG_FUNCTION_INFO_V1(task_ratios_combinefn);
-Datum
-task_ratios_combinefn(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_combinefn");
-	TaskRatiosState *st1 = PG_ARGISNULL(0) ? NULL : (TaskRatiosState *) PG_GETARG_POINTER(0);
-	TaskRatiosState *st2 = PG_ARGISNULL(1) ? NULL : (TaskRatiosState *) PG_GETARG_POINTER(1);
-
-	if (st2 == NULL)
-	{
-		if (st1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st1);
-	}
-	if (st1 == NULL)
-	{
-		st1 = state_new(aggcontext);
-		st1->nrows = st2->nrows;
-		if (st2->numeric_mode)
-		{
-			MemoryContext old = MemoryContextSwitchTo(aggcontext);
-
-			for (int i = 0; i < NACC; i++)
-				st1->num[i] = DatumGetNumericCopy(NumericGetDatum(st2->num[i]));
-			MemoryContextSwitchTo(old);
-			st1->numeric_mode = true;
-		}
-		else
-			memcpy(st1->fix, st2->fix, sizeof(st1->fix));
-		PG_RETURN_POINTER(st1);
-	}
-
-	if (!st1->numeric_mode && !st2->numeric_mode)
-	{
-		FixedDec	next[NACC];
-		bool		ok = true;
-
-		memcpy(next, st1->fix, sizeof(next));
-		for (int i = 0; i < NACC && ok; i++)
-			ok = FixedDecAdd(&next[i], st2->fix[i]);
-		if (ok)
-		{
-			memcpy(st1->fix, next, sizeof(next));
-			st1->nrows += st2->nrows;
-			PG_RETURN_POINTER(st1);
-		}
-	}
-
-	state_to_numeric(st1, aggcontext);
-	for (int i = 0; i < NACC; i++)
-		numeric_acc_add(st1, i,
-						st2->numeric_mode ? st2->num[i] : FixedDecToNumeric(st2->fix[i]),
-						aggcontext);
-	st1->nrows += st2->nrows;
-	PG_RETURN_POINTER(st1);
-}
-
-/*
- * Serial format: int64 nrows, byte mode, then per sum either
- * (int32 scale, int64 high, uint64 low) or (int32 length, NUMERIC bytes).
- */
-PG_FUNCTION_INFO_V1(task_ratios_serialfn);
-Datum
-task_ratios_serialfn(PG_FUNCTION_ARGS)
-{
-	TaskRatiosState *st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	agg_context(fcinfo, "task_ratios_serialfn");
-	pq_begintypsend(&buf);
-	pq_sendint64(&buf, st->nrows);
-	pq_sendbyte(&buf, st->numeric_mode ? 1 : 0);
-	for (int i = 0; i < NACC; i++)
-	{
-		if (st->numeric_mode)
-		{
-			pq_sendint32(&buf, VARSIZE(st->num[i]));
-			pq_sendbytes(&buf, (char *) st->num[i], VARSIZE(st->num[i]));
-		}
-		else
-		{
-			uint128		v = (uint128) st->fix[i].value;
-
-			pq_sendint32(&buf, st->fix[i].scale);
-			pq_sendint64(&buf, (uint64) (v >> 64));
-			pq_sendint64(&buf, (uint64) v);
-		}
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-PG_FUNCTION_INFO_V1(task_ratios_deserialfn);
-Datum
-task_ratios_deserialfn(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_deserialfn");
-	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	TaskRatiosState *st = state_new(aggcontext);
-
-	/* read the bytes in place; pq_getmsg* copy out with memcpy */
-	buf.data = VARDATA_ANY(sstate);
-	buf.len = VARSIZE_ANY_EXHDR(sstate);
-	buf.maxlen = 0;
-	buf.cursor = 0;
-	st->nrows = pq_getmsgint64(&buf);
-	st->numeric_mode = pq_getmsgbyte(&buf) != 0;
-	for (int i = 0; i < NACC; i++)
-	{
-		if (st->numeric_mode)
-		{
-			int32		len = pq_getmsgint(&buf, 4);
-
-			st->num[i] = (Numeric) MemoryContextAlloc(aggcontext, len);
-			pq_copymsgbytes(&buf, (char *) st->num[i], len);
-		}
-		else
-		{
-			uint64		hi,
-						lo;
-
-			st->fix[i].scale = pq_getmsgint(&buf, 4);
-			hi = pq_getmsgint64(&buf);
-			lo = pq_getmsgint64(&buf);
-			st->fix[i].value = (int128) (((uint128) hi << 64) | lo);
-		}
-	}
-	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(st);
-}
-
 /* 100 * units / assigned, exactly as NUMERIC computes it */
 static Numeric
 ratio(Numeric units, Numeric assigned, Numeric hundred)
@@ -619,65 +347,12 @@ ratio(Numeric units, Numeric assigned, Numeric hundred)
 								 assigned, NULL);
 }
 
-PG_FUNCTION_INFO_V1(task_ratios_finalfn);
-Datum
-task_ratios_finalfn(PG_FUNCTION_ARGS)
-{
-	TaskRatiosState *st;
-	TupleDesc	tupdesc;
-	Datum		values[7];
-	bool		nulls[7] = {false};
-	Numeric		units[NACC];
-
-	agg_context(fcinfo, "task_ratios_finalfn");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();		/* no rows: no ratios */
-	st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-
-	/* the result row descriptor is looked up once per query */
-	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
-	if (tupdesc == NULL)
-	{
-		MemoryContext old = MemoryContextSwitchTo(fcinfo->flinfo->fn_mcxt);
-
-		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
-			ereport(ERROR,
-					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("task_ratios_finalfn must return cqs.ratios")));
-		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
-		fcinfo->flinfo->fn_extra = tupdesc;
-		MemoryContextSwitchTo(old);
-	}
-
-	for (int i = 0; i < NACC; i++)
-	{
-		units[i] = st->numeric_mode ? st->num[i] : FixedDecToNumeric(st->fix[i]);
-		values[i] = NumericGetDatum(units[i]);
-	}
-
-	/* Art. 18.1.d: G = 0 means the criterion cannot be evaluated */
-	if (CqsNumericCmpInt(units[ACC_ASSIGNED], 0) == 0)
-	{
-		nulls[4] = nulls[5] = nulls[6] = true;
-	}
-	else
-	{
-		Numeric		hundred = int64_to_numeric(100);
-
-		values[4] = NumericGetDatum(ratio(units[ACC_COMPLETED], units[ACC_ASSIGNED], hundred));
-		values[5] = NumericGetDatum(ratio(units[ACC_QUALITY], units[ACC_ASSIGNED], hundred));
-		values[6] = NumericGetDatum(ratio(units[ACC_PROGRESS], units[ACC_ASSIGNED], hundred));
-	}
-
-	PG_RETURN_DATUM(HeapTupleGetDatum(heap_form_tuple(tupdesc, values, nulls)));
-}
-
 /* ------------------------------------------------------------------------
- * cqs.task_ratios_state: the same state as a real (varlena) type, so that a
+ * cqs.task_ratios_state: the state as a real (varlena) type, so that a
  * distributed planner can ship partial states between nodes through the
  * type's text or binary form (Citus refuses pseudo-type states such as
  * internal).  The aggregates cqs.task_ratios and cqs.task_ratios_by_quantity
- * use it; the functions above (internal state) stay for comparison.
+ * use it.
  *
  * In memory and on disk the state is one varlena:
  *
@@ -985,9 +660,7 @@ trs_add_row_numeric(TaskRatiosVar *v, bool hits, struct varlena *assigned,
 {
 	TaskRatiosState st;
 
-	memset(&st, 0, sizeof(st));
 	trs_numerics(v, st.num);
-	st.numeric_mode = true;
 	if (hits)
 		add_row_hits_numeric(&st, CurrentMemoryContext, assigned, completed, coef,
 							 qhits, lhits, counts);

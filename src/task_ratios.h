@@ -7,14 +7,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 
-extern Datum task_ratios_transfn(PG_FUNCTION_ARGS);
-extern Datum task_ratios_hits_transfn(PG_FUNCTION_ARGS);
-extern Datum task_ratios_combinefn(PG_FUNCTION_ARGS);
-extern Datum task_ratios_serialfn(PG_FUNCTION_ARGS);
-extern Datum task_ratios_deserialfn(PG_FUNCTION_ARGS);
-extern Datum task_ratios_finalfn(PG_FUNCTION_ARGS);
-
-/* cqs.task_ratios_state: the same state as a real type (shippable between nodes) */
+/* the aggregates' state, cqs.task_ratios_state (shippable between nodes) */
 extern Datum task_ratios_state_in(PG_FUNCTION_ARGS);
 extern Datum task_ratios_state_out(PG_FUNCTION_ARGS);
 extern Datum task_ratios_state_recv(PG_FUNCTION_ARGS);

@@ -14,7 +14,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
-SELECT plan(112);
+SELECT plan(91);
 
 -- ---------------------------------------------------------------------------
 -- The extension: fixed schema cqs, not relocatable.
@@ -39,11 +39,6 @@ SELECT is_empty($$
         'cqs.excellent_quota(integer,integer,numeric,text)',
         'cqs.support_staff_score(numeric,numeric,numeric)',
         'cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)',
-        'cqs._task_ratios_trans(internal,numeric,numeric,numeric,integer,integer,boolean)',
-        'cqs._task_ratios_combine(internal,internal)',
-        'cqs._task_ratios_serial(internal)',
-        'cqs._task_ratios_deserial(bytea,internal)',
-        'cqs._task_ratios_final(internal)',
         'cqs._task_ratios_state_trans(cqs.task_ratios_state,numeric,numeric,numeric,integer,integer,boolean)',
         'cqs.task_ratios_combine(cqs.task_ratios_state,cqs.task_ratios_state)',
         'cqs.task_ratios_final(cqs.task_ratios_state)']) AS f
@@ -83,17 +78,6 @@ SELECT volatility_is('cqs', 'support_staff_score', ARRAY['numeric', 'numeric', '
 SELECT volatility_is('cqs', 'task_ratios',
                      ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
                      'immutable', 'aggregate cqs.task_ratios is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_trans',
-                     ARRAY['internal', 'numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
-                     'immutable', 'cqs._task_ratios_trans is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_combine', ARRAY['internal', 'internal'], 'immutable',
-                     'cqs._task_ratios_combine is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_serial', ARRAY['internal'], 'immutable',
-                     'cqs._task_ratios_serial is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_deserial', ARRAY['bytea', 'internal'], 'immutable',
-                     'cqs._task_ratios_deserial is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_final', ARRAY['internal'], 'immutable',
-                     'cqs._task_ratios_final is IMMUTABLE');
 
 -- ---------------------------------------------------------------------------
 -- Strictness: scalar functions are STRICT (NULL in, NULL out).  The
@@ -127,17 +111,6 @@ SELECT is_strict('cqs', 'support_staff_score', ARRAY['numeric', 'numeric', 'nume
 SELECT isnt_strict('cqs', 'task_ratios',
                    ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
                    'aggregate cqs.task_ratios is not STRICT');
-SELECT isnt_strict('cqs', '_task_ratios_trans',
-                   ARRAY['internal', 'numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
-                   'cqs._task_ratios_trans is not STRICT (NULL arguments are checked, not skipped)');
-SELECT isnt_strict('cqs', '_task_ratios_combine', ARRAY['internal', 'internal'],
-                   'cqs._task_ratios_combine is not STRICT (internal state)');
-SELECT is_strict('cqs', '_task_ratios_serial', ARRAY['internal'],
-                 'cqs._task_ratios_serial is STRICT');
-SELECT is_strict('cqs', '_task_ratios_deserial', ARRAY['bytea', 'internal'],
-                 'cqs._task_ratios_deserial is STRICT');
-SELECT isnt_strict('cqs', '_task_ratios_final', ARRAY['internal'],
-                   'cqs._task_ratios_final is not STRICT (empty input gives NULL)');
 
 -- ---------------------------------------------------------------------------
 -- Parallel safety: pg_proc.proparallel = 's' for every function.
@@ -176,21 +149,6 @@ SELECT is((SELECT proparallel::text FROM pg_proc
 SELECT is((SELECT proparallel::text FROM pg_proc
             WHERE oid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
           's', 'aggregate cqs.task_ratios is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_trans(internal,numeric,numeric,numeric,integer,integer,boolean)')),
-          's', 'cqs._task_ratios_trans is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_combine(internal,internal)')),
-          's', 'cqs._task_ratios_combine is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_serial(internal)')),
-          's', 'cqs._task_ratios_serial is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_deserial(bytea,internal)')),
-          's', 'cqs._task_ratios_deserial is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_final(internal)')),
-          's', 'cqs._task_ratios_final is PARALLEL SAFE');
 
 -- ---------------------------------------------------------------------------
 -- Result types.
@@ -219,17 +177,6 @@ SELECT function_returns('cqs', 'support_staff_score', ARRAY['numeric', 'numeric'
 SELECT function_returns('cqs', 'task_ratios',
                         ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
                         'cqs.ratios', 'aggregate cqs.task_ratios returns cqs.ratios');
-SELECT function_returns('cqs', '_task_ratios_trans',
-                        ARRAY['internal', 'numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
-                        'internal', 'cqs._task_ratios_trans returns internal');
-SELECT function_returns('cqs', '_task_ratios_combine', ARRAY['internal', 'internal'], 'internal',
-                        'cqs._task_ratios_combine returns internal');
-SELECT function_returns('cqs', '_task_ratios_serial', ARRAY['internal'], 'bytea',
-                        'cqs._task_ratios_serial returns bytea');
-SELECT function_returns('cqs', '_task_ratios_deserial', ARRAY['bytea', 'internal'], 'internal',
-                        'cqs._task_ratios_deserial returns internal');
-SELECT function_returns('cqs', '_task_ratios_final', ARRAY['internal'], 'cqs.ratios',
-                        'cqs._task_ratios_final returns cqs.ratios');
 
 -- ---------------------------------------------------------------------------
 -- Argument names and defaults.  The error messages name the arguments
@@ -339,11 +286,6 @@ $$, $$
            ('cqs.task_ratios_combine(cqs.task_ratios_state,cqs.task_ratios_state)', 'i', true, 's'),
            ('cqs.task_ratios_final(cqs.task_ratios_state)', 'i', true, 's')
 $$, 'the state''s functions: IMMUTABLE, PARALLEL SAFE, STRICT but for the transition functions');
--- The internal-state aggregate kept for comparison still has its serial functions.
-SELECT is((SELECT (aggtranstype::regtype, aggserialfn, aggdeserialfn)::text FROM pg_aggregate
-            WHERE aggfnoid = to_regprocedure('cqs._task_ratios_internal(numeric,numeric,numeric,integer,integer,boolean)')),
-          '(internal,cqs._task_ratios_serial,cqs._task_ratios_deserial)',
-          'cqs._task_ratios_internal (for comparison) keeps the internal state and its serial functions');
 
 -- ---------------------------------------------------------------------------
 -- Comments: every public function and type cites its article ("Art." for
