@@ -93,14 +93,14 @@ agg_context(FunctionCallInfo fcinfo, const char *fname)
 	return aggcontext;
 }
 
-/* st->num[i] += x, the new sum living in aggcontext. */
+/* st->num[i] += x, the new sum allocated in cxt. */
 static void
-numeric_acc_add(TaskRatiosState *st, int i, Numeric x, MemoryContext aggcontext)
+numeric_acc_add(TaskRatiosState *st, int i, Numeric x, MemoryContext cxt)
 {
 	Numeric		sum = numeric_add_opt_error(st->num[i], x, NULL);
 	Numeric		old = st->num[i];
 
-	st->num[i] = (Numeric) MemoryContextAlloc(aggcontext, VARSIZE(sum));
+	st->num[i] = (Numeric) MemoryContextAlloc(cxt, VARSIZE(sum));
 	memcpy(st->num[i], sum, VARSIZE(sum));
 	pfree(old);
 }
@@ -165,7 +165,7 @@ read_deductions(FunctionCallInfo fcinfo, int argno, const char *argname)
 
 /* The NUMERIC path for one row: used once a group left fixed point. */
 static void
-add_row_numeric(TaskRatiosState *st, MemoryContext aggcontext,
+add_row_numeric(TaskRatiosState *st, MemoryContext cxt,
 				struct varlena *assigned, struct varlena *completed,
 				struct varlena *coef, int32 qded, int32 lded, bool counts)
 {
@@ -176,24 +176,24 @@ add_row_numeric(TaskRatiosState *st, MemoryContext aggcontext,
 	{
 		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
 
-		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), aggcontext);
+		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), cxt);
 	}
 	if (completed == NULL)
 		done = numeric_mul_opt_error(int64_to_numeric(0), c, NULL);
 	else
 		done = numeric_mul_opt_error(DatumGetNumeric(PointerGetDatum(pg_detoast_datum(completed))),
 									 c, NULL);
-	numeric_acc_add(st, ACC_COMPLETED, done, aggcontext);
+	numeric_acc_add(st, ACC_COMPLETED, done, cxt);
 	numeric_acc_add(st, ACC_QUALITY,
 					numeric_mul_opt_error(done,
 										  int64_div_fast_to_numeric(factor_hundredths(qded), FACTOR_SCALE),
 										  NULL),
-					aggcontext);
+					cxt);
 	numeric_acc_add(st, ACC_PROGRESS,
 					numeric_mul_opt_error(done,
 										  int64_div_fast_to_numeric(factor_hundredths(lded), FACTOR_SCALE),
 										  NULL),
-					aggcontext);
+					cxt);
 }
 
 /* The fixed-point path for one row; false (state untouched) if it overflows. */
@@ -273,7 +273,7 @@ zero_numeric(void)
 
 /* One row of the by-quantity form, NUMERIC path. */
 static void
-add_row_hits_numeric(TaskRatiosState *st, MemoryContext aggcontext,
+add_row_hits_numeric(TaskRatiosState *st, MemoryContext cxt,
 					 struct varlena *assigned, struct varlena *completed,
 					 struct varlena *coef, struct varlena *qhits,
 					 struct varlena *lhits, bool counts)
@@ -290,11 +290,11 @@ add_row_hits_numeric(TaskRatiosState *st, MemoryContext aggcontext,
 	{
 		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
 
-		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), aggcontext);
+		numeric_acc_add(st, ACC_ASSIGNED, numeric_mul_opt_error(a, c, NULL), cxt);
 	}
-	numeric_acc_add(st, ACC_COMPLETED, numeric_mul_opt_error(done, c, NULL), aggcontext);
-	numeric_acc_add(st, ACC_QUALITY, numeric_mul_opt_error(kept_numeric(done, q), c, NULL), aggcontext);
-	numeric_acc_add(st, ACC_PROGRESS, numeric_mul_opt_error(kept_numeric(done, l), c, NULL), aggcontext);
+	numeric_acc_add(st, ACC_COMPLETED, numeric_mul_opt_error(done, c, NULL), cxt);
+	numeric_acc_add(st, ACC_QUALITY, numeric_mul_opt_error(kept_numeric(done, q), c, NULL), cxt);
+	numeric_acc_add(st, ACC_PROGRESS, numeric_mul_opt_error(kept_numeric(done, l), c, NULL), cxt);
 }
 
 /* One row of the by-quantity form, fixed point; false (state untouched) if it overflows. */
