@@ -22,7 +22,7 @@ SCHEMA     = $(sort $(wildcard schema/*.sql))
 EXTRA_CLEAN = cqs_eval--1.0.sql
 PGFILEDESC = "cqs_eval - evaluation and grading under Decree 335/2025/ND-CP"
 
-REGRESS      = setup handbook grades scores differential parallel datapath year
+REGRESS      = setup handbook grades scores differential parallel task_ratios_state datapath year
 REGRESS_OPTS = --inputdir=. --outputdir=.
 
 # Concurrency (isolation tester): specs/*.spec, expected/*.out; each spec's teardown

@@ -111,52 +111,78 @@ LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 COMMENT ON FUNCTION cqs.deduction_factor(integer) IS
   'Art. 14.2.b-c: share of a line''s credit kept after n deductions, max(0, 1 - 0.25 n), two decimals';
 
--- The aggregate's support functions; internal, not for direct use.
-CREATE FUNCTION cqs._task_ratios_trans(internal, numeric, numeric, numeric, integer, integer, boolean)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'task_ratios_transfn'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+-- The aggregates' state as a real type (Art. 14, 18.1.d): four exact sums of converted
+-- units and a row count, so that partial states can cross a network.  A distributed planner
+-- (Citus) combines a custom aggregate across shards by shipping its state through the state
+-- type's output and input functions and refuses pseudo-type (internal) states; see
+-- docs/distributed.md.  Text form (rows,assigned,completed,quality,progress), canonical.
+CREATE TYPE cqs.task_ratios_state;
 
-CREATE FUNCTION cqs._task_ratios_combine(internal, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'task_ratios_combinefn'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
-
-CREATE FUNCTION cqs._task_ratios_serial(internal)
-RETURNS bytea
-AS 'MODULE_PATHNAME', 'task_ratios_serialfn'
+CREATE FUNCTION cqs._task_ratios_state_in(cstring) RETURNS cqs.task_ratios_state
+AS 'MODULE_PATHNAME', 'task_ratios_state_in'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION cqs._task_ratios_deserial(bytea, internal)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'task_ratios_deserialfn'
+CREATE FUNCTION cqs._task_ratios_state_out(cqs.task_ratios_state) RETURNS cstring
+AS 'MODULE_PATHNAME', 'task_ratios_state_out'
 LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
 
-CREATE FUNCTION cqs._task_ratios_final(internal)
+CREATE FUNCTION cqs._task_ratios_state_recv(internal) RETURNS cqs.task_ratios_state
+AS 'MODULE_PATHNAME', 'task_ratios_state_recv'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE FUNCTION cqs._task_ratios_state_send(cqs.task_ratios_state) RETURNS bytea
+AS 'MODULE_PATHNAME', 'task_ratios_state_send'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+
+CREATE TYPE cqs.task_ratios_state (
+  INPUT          = cqs._task_ratios_state_in,
+  OUTPUT         = cqs._task_ratios_state_out,
+  RECEIVE        = cqs._task_ratios_state_recv,
+  SEND           = cqs._task_ratios_state_send,
+  INTERNALLENGTH = VARIABLE,
+  ALIGNMENT      = double,
+  STORAGE        = plain
+);
+COMMENT ON TYPE cqs.task_ratios_state IS
+  'Art. 14, 18.1.d: partial state of cqs.task_ratios / cqs.task_ratios_by_quantity: (rows,assigned,completed,quality,progress) converted units, exact';
+
+CREATE FUNCTION cqs._task_ratios_state_trans(cqs.task_ratios_state, numeric, numeric, numeric, integer, integer, boolean)
+RETURNS cqs.task_ratios_state
+AS 'MODULE_PATHNAME', 'task_ratios_state_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION cqs._task_ratios_state_hits_trans(cqs.task_ratios_state, numeric, numeric, numeric, numeric, numeric, boolean)
+RETURNS cqs.task_ratios_state
+AS 'MODULE_PATHNAME', 'task_ratios_state_hits_transfn'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+
+CREATE FUNCTION cqs.task_ratios_combine(a cqs.task_ratios_state, b cqs.task_ratios_state)
+RETURNS cqs.task_ratios_state
+AS 'MODULE_PATHNAME', 'task_ratios_state_combinefn'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.task_ratios_combine(cqs.task_ratios_state, cqs.task_ratios_state) IS
+  'Art. 14, 18.1.d: two partial task_ratios states added exactly (the combine step of a parallel or distributed aggregate)';
+
+CREATE FUNCTION cqs.task_ratios_final(state cqs.task_ratios_state)
 RETURNS cqs.ratios
-AS 'MODULE_PATHNAME', 'task_ratios_finalfn'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
+AS 'MODULE_PATHNAME', 'task_ratios_state_finalfn'
+LANGUAGE C IMMUTABLE STRICT PARALLEL SAFE;
+COMMENT ON FUNCTION cqs.task_ratios_final(cqs.task_ratios_state) IS
+  'Art. 14, 18.1.d: converted units and the ratios a, b, c from a task_ratios state (NULL ratios when G = 0)';
 
 CREATE AGGREGATE cqs.task_ratios(
   assigned_qty numeric, completed_qty numeric, coefficient numeric,
   quality_deductions integer, lateness_deductions integer, counts_in_assigned boolean)
 (
-  SFUNC        = cqs._task_ratios_trans,
-  STYPE        = internal,
-  SSPACE       = 176,
-  FINALFUNC    = cqs._task_ratios_final,
-  COMBINEFUNC  = cqs._task_ratios_combine,
-  SERIALFUNC   = cqs._task_ratios_serial,
-  DESERIALFUNC = cqs._task_ratios_deserial,
+  SFUNC        = cqs._task_ratios_state_trans,
+  STYPE        = cqs.task_ratios_state,
+  SSPACE       = 112,
+  FINALFUNC    = cqs.task_ratios_final,
+  COMBINEFUNC  = cqs.task_ratios_combine,
   PARALLEL     = SAFE
 );
 COMMENT ON AGGREGATE cqs.task_ratios(numeric, numeric, numeric, integer, integer, boolean) IS
   'Art. 14, 18.1.d: converted units and the ratios a, b, c of a group of task lines; exact NUMERIC results';
-
-CREATE FUNCTION cqs._task_ratios_hits_trans(internal, numeric, numeric, numeric, numeric, numeric, boolean)
-RETURNS internal
-AS 'MODULE_PATHNAME', 'task_ratios_hits_transfn'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
 
 -- The same ratios when a failure or delay concerns only part of a line (DOMAIN §3):
 -- quality_hit_qty / lateness_hit_qty = the sum, over the counted failures (delays), of
@@ -165,13 +191,11 @@ CREATE AGGREGATE cqs.task_ratios_by_quantity(
   assigned_qty numeric, completed_qty numeric, coefficient numeric,
   quality_hit_qty numeric, lateness_hit_qty numeric, counts_in_assigned boolean)
 (
-  SFUNC        = cqs._task_ratios_hits_trans,
-  STYPE        = internal,
-  SSPACE       = 176,
-  FINALFUNC    = cqs._task_ratios_final,
-  COMBINEFUNC  = cqs._task_ratios_combine,
-  SERIALFUNC   = cqs._task_ratios_serial,
-  DESERIALFUNC = cqs._task_ratios_deserial,
+  SFUNC        = cqs._task_ratios_state_hits_trans,
+  STYPE        = cqs.task_ratios_state,
+  SSPACE       = 112,
+  FINALFUNC    = cqs.task_ratios_final,
+  COMBINEFUNC  = cqs.task_ratios_combine,
   PARALLEL     = SAFE
 );
 COMMENT ON AGGREGATE cqs.task_ratios_by_quantity(numeric, numeric, numeric, numeric, numeric, boolean) IS

@@ -27,8 +27,11 @@
  * GREATEST(completed * 1.00 - 0.25 * hits, 0).  n deductions on the whole line
  * (hits = n * completed) give exactly the first form's value and scale.
  *
- * The state is internal, allocated once in the aggregate context and updated
- * in place; combine/serial/deserial make partial (parallel) aggregation work.
+ * The state is the type cqs.task_ratios_state (below): one varlena that a
+ * distributed planner can ship between nodes (text and binary forms), updated
+ * in place while aggregating; its combine function makes partial (parallel or
+ * distributed) aggregation work.  Until it, the state was internal, with
+ * serial/deserial functions; bench/README.md has the comparison of the two.
  */
 #include "postgres.h"
 
@@ -62,12 +65,10 @@ factor_hundredths(int32 n)
 	return n >= 4 ? 0 : 100 - 25 * (int64) n;
 }
 
+/* The four sums while a row is added the NUMERIC way (see trs_add_row_numeric). */
 typedef struct TaskRatiosState
 {
-	int64		nrows;
-	bool		numeric_mode;	/* sums live in num[] instead of fix[] */
-	FixedDec	fix[NACC];
-	Numeric		num[NACC];		/* allocated in the aggregate context */
+	Numeric		num[NACC];
 } TaskRatiosState;
 
 /* Argument positions of the transition function (after the state). */
@@ -93,38 +94,14 @@ agg_context(FunctionCallInfo fcinfo, const char *fname)
 	return aggcontext;
 }
 
-static TaskRatiosState *
-state_new(MemoryContext aggcontext)
-{
-	TaskRatiosState *st = MemoryContextAllocZero(aggcontext,
-												 sizeof(TaskRatiosState));
-
-	return st;
-}
-
-/* Switch a state from fixed point to NUMERIC sums, keeping its value. */
+/* st->num[i] += x, the new sum allocated in cxt. */
 static void
-state_to_numeric(TaskRatiosState *st, MemoryContext aggcontext)
-{
-	MemoryContext old;
-
-	if (st->numeric_mode)
-		return;
-	old = MemoryContextSwitchTo(aggcontext);
-	for (int i = 0; i < NACC; i++)
-		st->num[i] = FixedDecToNumeric(st->fix[i]);
-	MemoryContextSwitchTo(old);
-	st->numeric_mode = true;
-}
-
-/* st->num[i] += x, the new sum living in aggcontext. */
-static void
-numeric_acc_add(TaskRatiosState *st, int i, Numeric x, MemoryContext aggcontext)
+numeric_acc_add(TaskRatiosState *st, int i, Numeric x, MemoryContext cxt)
 {
 	Numeric		sum = cqs_numeric_add(st->num[i], x);
 	Numeric		old = st->num[i];
 
-	st->num[i] = (Numeric) MemoryContextAlloc(aggcontext, VARSIZE(sum));
+	st->num[i] = (Numeric) MemoryContextAlloc(cxt, VARSIZE(sum));
 	memcpy(st->num[i], sum, VARSIZE(sum));
 	pfree(old);
 }
@@ -189,7 +166,7 @@ read_deductions(FunctionCallInfo fcinfo, int argno, const char *argname)
 
 /* The NUMERIC path for one row: used once a group left fixed point. */
 static void
-add_row_numeric(TaskRatiosState *st, MemoryContext aggcontext,
+add_row_numeric(TaskRatiosState *st, MemoryContext cxt,
 				struct varlena *assigned, struct varlena *completed,
 				struct varlena *coef, int32 qded, int32 lded, bool counts)
 {
@@ -200,34 +177,34 @@ add_row_numeric(TaskRatiosState *st, MemoryContext aggcontext,
 	{
 		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
 
-		numeric_acc_add(st, ACC_ASSIGNED, cqs_numeric_mul(a, c), aggcontext);
+		numeric_acc_add(st, ACC_ASSIGNED, cqs_numeric_mul(a, c), cxt);
 	}
 	if (completed == NULL)
 		done = cqs_numeric_mul(int64_to_numeric(0), c);
 	else
 		done = cqs_numeric_mul(DatumGetNumeric(PointerGetDatum(pg_detoast_datum(completed))),
 									 c);
-	numeric_acc_add(st, ACC_COMPLETED, done, aggcontext);
+	numeric_acc_add(st, ACC_COMPLETED, done, cxt);
 	numeric_acc_add(st, ACC_QUALITY,
 					cqs_numeric_mul(done,
 										  int64_div_fast_to_numeric(factor_hundredths(qded), FACTOR_SCALE)),
-					aggcontext);
+					cxt);
 	numeric_acc_add(st, ACC_PROGRESS,
 					cqs_numeric_mul(done,
 										  int64_div_fast_to_numeric(factor_hundredths(lded), FACTOR_SCALE)),
-					aggcontext);
+					cxt);
 }
 
 /* The fixed-point path for one row; false (state untouched) if it overflows. */
 static bool
-add_row_fixed(TaskRatiosState *st, FixedDec assigned, FixedDec completed,
+add_row_fixed(FixedDec *fix, FixedDec assigned, FixedDec completed,
 			  FixedDec coef, int32 qded, int32 lded, bool counts)
 {
 	FixedDec	next[NACC];
 	FixedDec	term;
 	FixedDec	done;
 
-	memcpy(next, st->fix, sizeof(next));
+	memcpy(next, fix, sizeof(next));
 	if (counts)
 	{
 		if (!FixedDecMul(assigned, coef, &term) || !FixedDecAdd(&next[ACC_ASSIGNED], term))
@@ -244,64 +221,8 @@ add_row_fixed(TaskRatiosState *st, FixedDec assigned, FixedDec completed,
 	if (!FixedDecMulInt(done, factor_hundredths(lded), &term) ||
 		!FixedDecAdd(&next[ACC_PROGRESS], term))
 		return false;
-	memcpy(st->fix, next, sizeof(next));
+	memcpy(fix, next, sizeof(next));
 	return true;
-}
-
-PG_FUNCTION_INFO_V1(task_ratios_transfn);
-Datum
-task_ratios_transfn(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_transfn");
-	TaskRatiosState *st;
-	FixedDec	assigned,
-				completed,
-				coef;
-	struct varlena *raw_assigned,
-			   *raw_completed = NULL,
-			   *raw_coef;
-	bool		fits;
-	int32		qded,
-				lded;
-	bool		counts;
-
-	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
-	require_not_null(fcinfo, ARG_COEF, "coefficient");
-	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
-
-	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
-						 &assigned, &raw_assigned);
-	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
-						  &coef, &raw_coef);
-	if (PG_ARGISNULL(ARG_COMPLETED))
-	{
-		/* a NULL completed quantity counts as 0 (nothing delivered yet) */
-		completed.value = 0;
-		completed.scale = 0;
-	}
-	else
-		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
-							  &completed, &raw_completed);
-	qded = read_deductions(fcinfo, ARG_QUALITY_DED, "quality_deductions");
-	lded = read_deductions(fcinfo, ARG_LATENESS_DED, "lateness_deductions");
-	counts = PG_GETARG_BOOL(ARG_COUNTS);
-
-	if (PG_ARGISNULL(0))
-		st = state_new(aggcontext);
-	else
-		st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-
-	if (st->numeric_mode ||
-		!fits ||
-		!add_row_fixed(st, assigned, completed, coef, qded, lded, counts))
-	{
-		state_to_numeric(st, aggcontext);
-		add_row_numeric(st, aggcontext, raw_assigned, raw_completed, raw_coef,
-						qded, lded, counts);
-	}
-	st->nrows++;
-
-	PG_RETURN_POINTER(st);
 }
 
 /*
@@ -350,7 +271,7 @@ zero_numeric(void)
 
 /* One row of the by-quantity form, NUMERIC path. */
 static void
-add_row_hits_numeric(TaskRatiosState *st, MemoryContext aggcontext,
+add_row_hits_numeric(TaskRatiosState *st, MemoryContext cxt,
 					 struct varlena *assigned, struct varlena *completed,
 					 struct varlena *coef, struct varlena *qhits,
 					 struct varlena *lhits, bool counts)
@@ -367,23 +288,23 @@ add_row_hits_numeric(TaskRatiosState *st, MemoryContext aggcontext,
 	{
 		Numeric		a = DatumGetNumeric(PointerGetDatum(pg_detoast_datum(assigned)));
 
-		numeric_acc_add(st, ACC_ASSIGNED, cqs_numeric_mul(a, c), aggcontext);
+		numeric_acc_add(st, ACC_ASSIGNED, cqs_numeric_mul(a, c), cxt);
 	}
-	numeric_acc_add(st, ACC_COMPLETED, cqs_numeric_mul(done, c), aggcontext);
-	numeric_acc_add(st, ACC_QUALITY, cqs_numeric_mul(kept_numeric(done, q), c), aggcontext);
-	numeric_acc_add(st, ACC_PROGRESS, cqs_numeric_mul(kept_numeric(done, l), c), aggcontext);
+	numeric_acc_add(st, ACC_COMPLETED, cqs_numeric_mul(done, c), cxt);
+	numeric_acc_add(st, ACC_QUALITY, cqs_numeric_mul(kept_numeric(done, q), c), cxt);
+	numeric_acc_add(st, ACC_PROGRESS, cqs_numeric_mul(kept_numeric(done, l), c), cxt);
 }
 
 /* One row of the by-quantity form, fixed point; false (state untouched) if it overflows. */
 static bool
-add_row_hits_fixed(TaskRatiosState *st, FixedDec assigned, FixedDec completed,
+add_row_hits_fixed(FixedDec *fix, FixedDec assigned, FixedDec completed,
 				   FixedDec coef, FixedDec qhits, FixedDec lhits, bool counts)
 {
 	FixedDec	next[NACC];
 	FixedDec	term;
 	FixedDec	kept;
 
-	memcpy(next, st->fix, sizeof(next));
+	memcpy(next, fix, sizeof(next));
 	if (counts)
 	{
 		if (!FixedDecMul(assigned, coef, &term) || !FixedDecAdd(&next[ACC_ASSIGNED], term))
@@ -397,7 +318,7 @@ add_row_hits_fixed(TaskRatiosState *st, FixedDec assigned, FixedDec completed,
 	if (!kept_fixed(completed, lhits, &kept) || !FixedDecMul(kept, coef, &term) ||
 		!FixedDecAdd(&next[ACC_PROGRESS], term))
 		return false;
-	memcpy(st->fix, next, sizeof(next));
+	memcpy(fix, next, sizeof(next));
 	return true;
 }
 
@@ -416,12 +337,390 @@ read_hits(FunctionCallInfo fcinfo, int argno, const char *argname,
 	return read_quantity(fcinfo, argno, argname, false, fd, raw);
 }
 
-PG_FUNCTION_INFO_V1(task_ratios_hits_transfn);
-Datum
-task_ratios_hits_transfn(PG_FUNCTION_ARGS)
+/* 100 * units / assigned, exactly as NUMERIC computes it */
+static Numeric
+ratio(Numeric units, Numeric assigned, Numeric hundred)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_hits_transfn");
-	TaskRatiosState *st;
+	return cqs_numeric_div(cqs_numeric_mul(hundred, units),
+								 assigned);
+}
+
+/* ------------------------------------------------------------------------
+ * cqs.task_ratios_state: the state as a real (varlena) type, so that a
+ * distributed planner can ship partial states between nodes through the
+ * type's text or binary form (Citus refuses pseudo-type states such as
+ * internal).  The aggregates cqs.task_ratios and cqs.task_ratios_by_quantity
+ * use it.
+ *
+ * In memory and on disk the state is one varlena:
+ *
+ *   header | int32 mode | int64 nrows | fixed: FixedDec fix[4]
+ *                                     | numeric: 4 NUMERICs, MAXALIGNed
+ *
+ * In fixed mode it has a constant size and the transition function updates
+ * it in place (it lives in the aggregate context); a row that does not fit
+ * 128 bits builds the NUMERIC form once, after which every row builds a new
+ * state (rare: sums past 10^38 or scales past 38).
+ *
+ * Text form, canonical: (rows,assigned,completed,quality,progress), each
+ * sum printed as NUMERIC prints it (the scale is part of the value).  The
+ * same value in either mode has the same text; input goes back to fixed
+ * mode whenever the sums fit.  Input accepts the canonical text only and
+ * checks what every state satisfies: rows >= 0, sums >= 0, no sums without
+ * rows, quality and progress units never above the completed units.
+ * ------------------------------------------------------------------------
+ */
+#define TRS_MODE_FIXED		0
+#define TRS_MODE_NUMERIC	1
+
+typedef struct TaskRatiosVar
+{
+	int32		vl_len_;		/* varlena header (do not touch directly) */
+	int32		mode;
+	int64		nrows;
+	FixedDec	fix[NACC];		/* fixed mode; numeric mode: NUMERICs instead */
+} TaskRatiosVar;
+
+#define TRS_HEADER_SIZE		MAXALIGN(offsetof(TaskRatiosVar, fix))
+#define TRS_FIXED_SIZE		sizeof(TaskRatiosVar)
+
+#define DatumGetTaskRatiosVar(d)	((TaskRatiosVar *) PG_DETOAST_DATUM(d))
+#define PG_GETARG_TRS(n)			DatumGetTaskRatiosVar(PG_GETARG_DATUM(n))
+
+static TaskRatiosVar *
+trs_new_fixed(int64 nrows)
+{
+	TaskRatiosVar *v = (TaskRatiosVar *) palloc0(TRS_FIXED_SIZE);
+
+	SET_VARSIZE(v, TRS_FIXED_SIZE);
+	v->mode = TRS_MODE_FIXED;
+	v->nrows = nrows;
+	return v;
+}
+
+/* The four sums of a state as NUMERICs (fresh copies in the current context). */
+static void
+trs_numerics(const TaskRatiosVar *v, Numeric *out)
+{
+	if (v->mode == TRS_MODE_FIXED)
+	{
+		for (int i = 0; i < NACC; i++)
+			out[i] = FixedDecToNumeric(v->fix[i]);
+	}
+	else
+	{
+		const char *p = (const char *) v + TRS_HEADER_SIZE;
+
+		for (int i = 0; i < NACC; i++)
+		{
+			Size		len = VARSIZE(p);
+
+			out[i] = (Numeric) palloc(len);
+			memcpy(out[i], p, len);
+			p += MAXALIGN(len);
+		}
+	}
+}
+
+/* A state holding these sums: fixed mode when all four fit, else NUMERIC. */
+static TaskRatiosVar *
+trs_pack(int64 nrows, Numeric *num)
+{
+	FixedDec	fix[NACC];
+	bool		fits = true;
+	TaskRatiosVar *v;
+	Size		size;
+	char	   *p;
+
+	for (int i = 0; i < NACC && fits; i++)
+	{
+		NumericKind kind;
+		bool		negative;
+
+		fits = FixedDecFromNumeric((struct varlena *) num[i], &fix[i], &kind, &negative);
+	}
+	if (fits)
+	{
+		v = trs_new_fixed(nrows);
+		memcpy(v->fix, fix, sizeof(fix));
+		return v;
+	}
+	size = TRS_HEADER_SIZE;
+	for (int i = 0; i < NACC; i++)
+		size += MAXALIGN(VARSIZE(num[i]));
+	v = (TaskRatiosVar *) palloc0(size);
+	SET_VARSIZE(v, size);
+	v->mode = TRS_MODE_NUMERIC;
+	v->nrows = nrows;
+	p = (char *) v + TRS_HEADER_SIZE;
+	for (int i = 0; i < NACC; i++)
+	{
+		memcpy(p, num[i], VARSIZE(num[i]));
+		p += MAXALIGN(VARSIZE(num[i]));
+	}
+	return v;
+}
+
+/*
+ * What every state satisfies; a state read from outside (text or binary
+ * input) that does not is refused with 22023.
+ */
+static void
+trs_validate(int64 nrows, Numeric *num, const char *what)
+{
+	static const char *const names[NACC] = {"assigned", "completed", "quality", "progress"};
+
+	if (nrows < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("invalid task_ratios_state %s: row count " INT64_FORMAT " is negative",
+						what, nrows)));
+	for (int i = 0; i < NACC; i++)
+	{
+		if (numeric_is_nan(num[i]) || numeric_is_inf(num[i]))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid task_ratios_state %s: %s units must be a finite number",
+							what, names[i])));
+		if (CqsNumericCmpInt(num[i], 0) < 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid task_ratios_state %s: %s units %s are negative", what, names[i],
+							DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num[i])))),
+					 errhint("Converted units are sums of non-negative quantities (Art. 14).")));
+		if (nrows == 0 && CqsNumericCmpInt(num[i], 0) != 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid task_ratios_state %s: %s units without any task line", what, names[i])));
+	}
+	for (int i = ACC_QUALITY; i <= ACC_PROGRESS; i++)
+		if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(num[i]),
+											  NumericGetDatum(num[ACC_COMPLETED]))) > 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("invalid task_ratios_state %s: %s units exceed the completed units", what, names[i]),
+					 errhint("A deduction only ever removes credit (Art. 14.2.b-c).")));
+}
+
+PG_FUNCTION_INFO_V1(task_ratios_state_in);
+Datum
+task_ratios_state_in(PG_FUNCTION_ARGS)
+{
+	char	   *str = PG_GETARG_CSTRING(0);
+	Numeric		num[NACC];
+	int64		nrows = 0;
+	char	   *copy = pstrdup(str);
+	size_t		len = strlen(copy);
+	char	   *field[NACC + 1];
+	int			nfields = 0;
+	char	   *p;
+
+	if (len < 2 || copy[0] != '(' || copy[len - 1] != ')')
+		goto malformed;
+	copy[len - 1] = '\0';
+	p = copy + 1;
+	for (;;)
+	{
+		char	   *comma = strchr(p, ',');
+
+		if (nfields == NACC + 1)
+			goto malformed;
+		field[nfields++] = p;
+		if (comma == NULL)
+			break;
+		*comma = '\0';
+		p = comma + 1;
+	}
+	if (nfields != NACC + 1)
+		goto malformed;
+
+	/* the row count: digits only, no sign, no leading zero */
+	for (p = field[0]; *p; p++)
+		if (!isdigit((unsigned char) *p))
+			goto malformed;
+	if (field[0][0] == '\0' || (field[0][0] == '0' && field[0][1] != '\0') || strlen(field[0]) > 18)
+		goto malformed;
+	nrows = strtoi64(field[0], NULL, 10);
+
+	/* each sum: what numeric_in accepts and numeric_out prints back unchanged */
+	for (int i = 0; i < NACC; i++)
+	{
+		Datum		d;
+
+		if (field[i + 1][0] == '\0' || strspn(field[i + 1], "0123456789.-") != strlen(field[i + 1]))
+			goto malformed;
+		d = DirectFunctionCall3(numeric_in, CStringGetDatum(field[i + 1]),
+								ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1));
+		if (strcmp(DatumGetCString(DirectFunctionCall1(numeric_out, d)), field[i + 1]) != 0)
+			goto malformed;
+		num[i] = DatumGetNumeric(d);
+	}
+	trs_validate(nrows, num, "text");
+	PG_RETURN_POINTER(trs_pack(nrows, num));
+
+malformed:
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_TEXT_REPRESENTATION),
+			 errmsg("invalid input syntax for type cqs.task_ratios_state: \"%s\"", str),
+			 errdetail("Expected (rows,assigned,completed,quality,progress): a row count and four "
+					   "non-negative decimals as NUMERIC prints them.")));
+	PG_RETURN_NULL();			/* not reached */
+}
+
+PG_FUNCTION_INFO_V1(task_ratios_state_out);
+Datum
+task_ratios_state_out(PG_FUNCTION_ARGS)
+{
+	TaskRatiosVar *v = PG_GETARG_TRS(0);
+	Numeric		num[NACC];
+	StringInfoData buf;
+
+	trs_numerics(v, num);
+	initStringInfo(&buf);
+	appendStringInfo(&buf, "(" INT64_FORMAT, v->nrows);
+	for (int i = 0; i < NACC; i++)
+		appendStringInfo(&buf, ",%s",
+						 DatumGetCString(DirectFunctionCall1(numeric_out, NumericGetDatum(num[i]))));
+	appendStringInfoChar(&buf, ')');
+	PG_RETURN_CSTRING(buf.data);
+}
+
+/* Binary form: int64 rows, then each sum in NUMERIC's binary form (int32 length first). */
+PG_FUNCTION_INFO_V1(task_ratios_state_send);
+Datum
+task_ratios_state_send(PG_FUNCTION_ARGS)
+{
+	TaskRatiosVar *v = PG_GETARG_TRS(0);
+	Numeric		num[NACC];
+	StringInfoData buf;
+
+	trs_numerics(v, num);
+	pq_begintypsend(&buf);
+	pq_sendint64(&buf, v->nrows);
+	for (int i = 0; i < NACC; i++)
+	{
+		bytea	   *b = DatumGetByteaPP(DirectFunctionCall1(numeric_send, NumericGetDatum(num[i])));
+
+		pq_sendint32(&buf, VARSIZE_ANY_EXHDR(b));
+		pq_sendbytes(&buf, VARDATA_ANY(b), VARSIZE_ANY_EXHDR(b));
+	}
+	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
+}
+
+PG_FUNCTION_INFO_V1(task_ratios_state_recv);
+Datum
+task_ratios_state_recv(PG_FUNCTION_ARGS)
+{
+	StringInfo	buf = (StringInfo) PG_GETARG_POINTER(0);
+	Numeric		num[NACC];
+	int64		nrows = pq_getmsgint64(buf);
+
+	for (int i = 0; i < NACC; i++)
+	{
+		int32		len = pq_getmsgint(buf, 4);
+		StringInfoData part;
+
+		if (len < 0 || len > buf->len - buf->cursor)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid binary cqs.task_ratios_state: sum %d has length %d", i + 1, len)));
+		initStringInfo(&part);
+		appendBinaryStringInfo(&part, pq_getmsgbytes(buf, len), len);
+		num[i] = DatumGetNumeric(DirectFunctionCall3(numeric_recv, PointerGetDatum(&part),
+													 ObjectIdGetDatum(InvalidOid), Int32GetDatum(-1)));
+		if (part.cursor != part.len)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_BINARY_REPRESENTATION),
+					 errmsg("invalid binary cqs.task_ratios_state: trailing bytes in sum %d", i + 1)));
+	}
+	trs_validate(nrows, num, "binary input");
+	PG_RETURN_POINTER(trs_pack(nrows, num));
+}
+
+/*
+ * The state to update: the first argument itself when it is the aggregate's
+ * own (fixed mode, in the aggregate context), a new one for the first row.
+ */
+static TaskRatiosVar *
+trs_arg_state(FunctionCallInfo fcinfo)
+{
+	if (PG_ARGISNULL(0))
+		return trs_new_fixed(0);
+	return (TaskRatiosVar *) PG_GETARG_POINTER(0);
+}
+
+/* One row the NUMERIC way: a new state in the current (per-row) context. */
+static TaskRatiosVar *
+trs_add_row_numeric(TaskRatiosVar *v, bool hits, struct varlena *assigned,
+					struct varlena *completed, struct varlena *coef,
+					int32 qded, int32 lded, struct varlena *qhits,
+					struct varlena *lhits, bool counts)
+{
+	TaskRatiosState st;
+
+	trs_numerics(v, st.num);
+	if (hits)
+		add_row_hits_numeric(&st, CurrentMemoryContext, assigned, completed, coef,
+							 qhits, lhits, counts);
+	else
+		add_row_numeric(&st, CurrentMemoryContext, assigned, completed, coef,
+						qded, lded, counts);
+	return trs_pack(v->nrows + 1, st.num);
+}
+
+PG_FUNCTION_INFO_V1(task_ratios_state_transfn);
+Datum
+task_ratios_state_transfn(PG_FUNCTION_ARGS)
+{
+	TaskRatiosVar *v;
+	FixedDec	assigned,
+				completed,
+				coef;
+	struct varlena *raw_assigned,
+			   *raw_completed = NULL,
+			   *raw_coef;
+	bool		fits;
+	int32		qded,
+				lded;
+	bool		counts;
+
+	agg_context(fcinfo, "task_ratios_state_transfn");
+	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
+	require_not_null(fcinfo, ARG_COEF, "coefficient");
+	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
+
+	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
+						 &assigned, &raw_assigned);
+	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
+						  &coef, &raw_coef);
+	if (PG_ARGISNULL(ARG_COMPLETED))
+	{
+		completed.value = 0;
+		completed.scale = 0;
+	}
+	else
+		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
+							  &completed, &raw_completed);
+	qded = read_deductions(fcinfo, ARG_QUALITY_DED, "quality_deductions");
+	lded = read_deductions(fcinfo, ARG_LATENESS_DED, "lateness_deductions");
+	counts = PG_GETARG_BOOL(ARG_COUNTS);
+
+	v = trs_arg_state(fcinfo);
+	if (v->mode == TRS_MODE_FIXED && fits &&
+		add_row_fixed(v->fix, assigned, completed, coef, qded, lded, counts))
+	{
+		v->nrows++;
+		PG_RETURN_POINTER(v);	/* updated in place */
+	}
+	PG_RETURN_POINTER(trs_add_row_numeric(v, false, raw_assigned, raw_completed, raw_coef,
+										  qded, lded, NULL, NULL, counts));
+}
+
+PG_FUNCTION_INFO_V1(task_ratios_state_hits_transfn);
+Datum
+task_ratios_state_hits_transfn(PG_FUNCTION_ARGS)
+{
+	TaskRatiosVar *v;
 	FixedDec	assigned,
 				completed,
 				coef,
@@ -435,6 +734,7 @@ task_ratios_hits_transfn(PG_FUNCTION_ARGS)
 	bool		fits;
 	bool		counts;
 
+	agg_context(fcinfo, "task_ratios_state_hits_transfn");
 	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
 	require_not_null(fcinfo, ARG_COEF, "coefficient");
 	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
@@ -455,179 +755,68 @@ task_ratios_hits_transfn(PG_FUNCTION_ARGS)
 	fits &= read_hits(fcinfo, ARG_LATENESS_DED, "lateness_hit_qty", &lhits, &raw_lhits);
 	counts = PG_GETARG_BOOL(ARG_COUNTS);
 
-	if (PG_ARGISNULL(0))
-		st = state_new(aggcontext);
-	else
-		st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-
-	if (st->numeric_mode ||
-		!fits ||
-		!add_row_hits_fixed(st, assigned, completed, coef, qhits, lhits, counts))
+	v = trs_arg_state(fcinfo);
+	if (v->mode == TRS_MODE_FIXED && fits &&
+		add_row_hits_fixed(v->fix, assigned, completed, coef, qhits, lhits, counts))
 	{
-		state_to_numeric(st, aggcontext);
-		add_row_hits_numeric(st, aggcontext, raw_assigned, raw_completed, raw_coef,
-							 raw_qhits, raw_lhits, counts);
+		v->nrows++;
+		PG_RETURN_POINTER(v);	/* updated in place */
 	}
-	st->nrows++;
-
-	PG_RETURN_POINTER(st);
+	PG_RETURN_POINTER(trs_add_row_numeric(v, true, raw_assigned, raw_completed, raw_coef,
+										  0, 0, raw_qhits, raw_lhits, counts));
 }
 
-PG_FUNCTION_INFO_V1(task_ratios_combinefn);
+/*
+ * Combine two states (strict: the executor keeps the other one when either is
+ * NULL).  As an aggregate's combine function it adds into its first argument
+ * in place; called directly (a coordinator combining shipped states by hand,
+ * the tests) it leaves both arguments alone.
+ */
+PG_FUNCTION_INFO_V1(task_ratios_state_combinefn);
 Datum
-task_ratios_combinefn(PG_FUNCTION_ARGS)
+task_ratios_state_combinefn(PG_FUNCTION_ARGS)
 {
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_combinefn");
-	TaskRatiosState *st1 = PG_ARGISNULL(0) ? NULL : (TaskRatiosState *) PG_GETARG_POINTER(0);
-	TaskRatiosState *st2 = PG_ARGISNULL(1) ? NULL : (TaskRatiosState *) PG_GETARG_POINTER(1);
+	TaskRatiosVar *v1 = PG_GETARG_TRS(0);
+	TaskRatiosVar *v2 = PG_GETARG_TRS(1);
+	Numeric		n1[NACC],
+				n2[NACC];
 
-	if (st2 == NULL)
-	{
-		if (st1 == NULL)
-			PG_RETURN_NULL();
-		PG_RETURN_POINTER(st1);
-	}
-	if (st1 == NULL)
-	{
-		st1 = state_new(aggcontext);
-		st1->nrows = st2->nrows;
-		if (st2->numeric_mode)
-		{
-			MemoryContext old = MemoryContextSwitchTo(aggcontext);
-
-			for (int i = 0; i < NACC; i++)
-				st1->num[i] = DatumGetNumericCopy(NumericGetDatum(st2->num[i]));
-			MemoryContextSwitchTo(old);
-			st1->numeric_mode = true;
-		}
-		else
-			memcpy(st1->fix, st2->fix, sizeof(st1->fix));
-		PG_RETURN_POINTER(st1);
-	}
-
-	if (!st1->numeric_mode && !st2->numeric_mode)
+	if (v1->mode == TRS_MODE_FIXED && v2->mode == TRS_MODE_FIXED)
 	{
 		FixedDec	next[NACC];
 		bool		ok = true;
 
-		memcpy(next, st1->fix, sizeof(next));
+		memcpy(next, v1->fix, sizeof(next));
 		for (int i = 0; i < NACC && ok; i++)
-			ok = FixedDecAdd(&next[i], st2->fix[i]);
+			ok = FixedDecAdd(&next[i], v2->fix[i]);
 		if (ok)
 		{
-			memcpy(st1->fix, next, sizeof(next));
-			st1->nrows += st2->nrows;
-			PG_RETURN_POINTER(st1);
+			if (!AggCheckCallContext(fcinfo, NULL) ||
+				v1 != (TaskRatiosVar *) PG_GETARG_POINTER(0))
+				v1 = trs_new_fixed(v1->nrows);	/* not ours to change */
+			memcpy(v1->fix, next, sizeof(next));
+			v1->nrows += v2->nrows;
+			PG_RETURN_POINTER(v1);
 		}
 	}
-
-	state_to_numeric(st1, aggcontext);
+	trs_numerics(v1, n1);
+	trs_numerics(v2, n2);
 	for (int i = 0; i < NACC; i++)
-		numeric_acc_add(st1, i,
-						st2->numeric_mode ? st2->num[i] : FixedDecToNumeric(st2->fix[i]),
-						aggcontext);
-	st1->nrows += st2->nrows;
-	PG_RETURN_POINTER(st1);
+		n1[i] = cqs_numeric_add(n1[i], n2[i]);
+	PG_RETURN_POINTER(trs_pack(v1->nrows + v2->nrows, n1));
 }
 
-/*
- * Serial format: int64 nrows, byte mode, then per sum either
- * (int32 scale, int64 high, uint64 low) or (int32 length, NUMERIC bytes).
- */
-PG_FUNCTION_INFO_V1(task_ratios_serialfn);
+/* The ratios from a state (strict: no rows, no state, NULL ratios row). */
+PG_FUNCTION_INFO_V1(task_ratios_state_finalfn);
 Datum
-task_ratios_serialfn(PG_FUNCTION_ARGS)
+task_ratios_state_finalfn(PG_FUNCTION_ARGS)
 {
-	TaskRatiosState *st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-	StringInfoData buf;
-
-	agg_context(fcinfo, "task_ratios_serialfn");
-	pq_begintypsend(&buf);
-	pq_sendint64(&buf, st->nrows);
-	pq_sendbyte(&buf, st->numeric_mode ? 1 : 0);
-	for (int i = 0; i < NACC; i++)
-	{
-		if (st->numeric_mode)
-		{
-			pq_sendint32(&buf, VARSIZE(st->num[i]));
-			pq_sendbytes(&buf, (char *) st->num[i], VARSIZE(st->num[i]));
-		}
-		else
-		{
-			uint128		v = (uint128) st->fix[i].value;
-
-			pq_sendint32(&buf, st->fix[i].scale);
-			pq_sendint64(&buf, (uint64) (v >> 64));
-			pq_sendint64(&buf, (uint64) v);
-		}
-	}
-	PG_RETURN_BYTEA_P(pq_endtypsend(&buf));
-}
-
-PG_FUNCTION_INFO_V1(task_ratios_deserialfn);
-Datum
-task_ratios_deserialfn(PG_FUNCTION_ARGS)
-{
-	MemoryContext aggcontext = agg_context(fcinfo, "task_ratios_deserialfn");
-	bytea	   *sstate = PG_GETARG_BYTEA_PP(0);
-	StringInfoData buf;
-	TaskRatiosState *st = state_new(aggcontext);
-
-	/* read the bytes in place; pq_getmsg* copy out with memcpy */
-	buf.data = VARDATA_ANY(sstate);
-	buf.len = VARSIZE_ANY_EXHDR(sstate);
-	buf.maxlen = 0;
-	buf.cursor = 0;
-	st->nrows = pq_getmsgint64(&buf);
-	st->numeric_mode = pq_getmsgbyte(&buf) != 0;
-	for (int i = 0; i < NACC; i++)
-	{
-		if (st->numeric_mode)
-		{
-			int32		len = pq_getmsgint(&buf, 4);
-
-			st->num[i] = (Numeric) MemoryContextAlloc(aggcontext, len);
-			pq_copymsgbytes(&buf, (char *) st->num[i], len);
-		}
-		else
-		{
-			uint64		hi,
-						lo;
-
-			st->fix[i].scale = pq_getmsgint(&buf, 4);
-			hi = pq_getmsgint64(&buf);
-			lo = pq_getmsgint64(&buf);
-			st->fix[i].value = (int128) (((uint128) hi << 64) | lo);
-		}
-	}
-	pq_getmsgend(&buf);
-	PG_RETURN_POINTER(st);
-}
-
-/* 100 * units / assigned, exactly as NUMERIC computes it */
-static Numeric
-ratio(Numeric units, Numeric assigned, Numeric hundred)
-{
-	return cqs_numeric_div(cqs_numeric_mul(hundred, units),
-								 assigned);
-}
-
-PG_FUNCTION_INFO_V1(task_ratios_finalfn);
-Datum
-task_ratios_finalfn(PG_FUNCTION_ARGS)
-{
-	TaskRatiosState *st;
+	TaskRatiosVar *v = PG_GETARG_TRS(0);
 	TupleDesc	tupdesc;
 	Datum		values[7];
 	bool		nulls[7] = {false};
 	Numeric		units[NACC];
 
-	agg_context(fcinfo, "task_ratios_finalfn");
-	if (PG_ARGISNULL(0))
-		PG_RETURN_NULL();		/* no rows: no ratios */
-	st = (TaskRatiosState *) PG_GETARG_POINTER(0);
-
-	/* the result row descriptor is looked up once per query */
 	tupdesc = (TupleDesc) fcinfo->flinfo->fn_extra;
 	if (tupdesc == NULL)
 	{
@@ -636,23 +825,23 @@ task_ratios_finalfn(PG_FUNCTION_ARGS)
 		if (get_call_result_type(fcinfo, NULL, &tupdesc) != TYPEFUNC_COMPOSITE)
 			ereport(ERROR,
 					(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-					 errmsg("task_ratios_finalfn must return cqs.ratios")));
+					 errmsg("task_ratios_state_finalfn must return cqs.ratios")));
 		tupdesc = BlessTupleDesc(CreateTupleDescCopy(tupdesc));
 		fcinfo->flinfo->fn_extra = tupdesc;
 		MemoryContextSwitchTo(old);
 	}
 
+	if (v->mode == TRS_MODE_FIXED)
+		for (int i = 0; i < NACC; i++)
+			units[i] = FixedDecToNumeric(v->fix[i]);
+	else
+		trs_numerics(v, units);
 	for (int i = 0; i < NACC; i++)
-	{
-		units[i] = st->numeric_mode ? st->num[i] : FixedDecToNumeric(st->fix[i]);
 		values[i] = NumericGetDatum(units[i]);
-	}
 
 	/* Art. 18.1.d: G = 0 means the criterion cannot be evaluated */
 	if (CqsNumericCmpInt(units[ACC_ASSIGNED], 0) == 0)
-	{
 		nulls[4] = nulls[5] = nulls[6] = true;
-	}
 	else
 	{
 		Numeric		hundred = int64_to_numeric(100);

@@ -14,7 +14,7 @@ BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 
-SELECT plan(107);
+SELECT plan(91);
 
 -- ---------------------------------------------------------------------------
 -- The extension: fixed schema cqs, not relocatable.
@@ -39,11 +39,9 @@ SELECT is_empty($$
         'cqs.excellent_quota(integer,integer,numeric,text)',
         'cqs.support_staff_score(numeric,numeric,numeric)',
         'cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)',
-        'cqs._task_ratios_trans(internal,numeric,numeric,numeric,integer,integer,boolean)',
-        'cqs._task_ratios_combine(internal,internal)',
-        'cqs._task_ratios_serial(internal)',
-        'cqs._task_ratios_deserial(bytea,internal)',
-        'cqs._task_ratios_final(internal)']) AS f
+        'cqs._task_ratios_state_trans(cqs.task_ratios_state,numeric,numeric,numeric,integer,integer,boolean)',
+        'cqs.task_ratios_combine(cqs.task_ratios_state,cqs.task_ratios_state)',
+        'cqs.task_ratios_final(cqs.task_ratios_state)']) AS f
     WHERE NOT EXISTS (
         SELECT 1 FROM pg_depend d
          WHERE d.classid = 'pg_proc'::regclass
@@ -80,17 +78,6 @@ SELECT volatility_is('cqs', 'support_staff_score', ARRAY['numeric', 'numeric', '
 SELECT volatility_is('cqs', 'task_ratios',
                      ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
                      'immutable', 'aggregate cqs.task_ratios is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_trans',
-                     ARRAY['internal', 'numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
-                     'immutable', 'cqs._task_ratios_trans is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_combine', ARRAY['internal', 'internal'], 'immutable',
-                     'cqs._task_ratios_combine is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_serial', ARRAY['internal'], 'immutable',
-                     'cqs._task_ratios_serial is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_deserial', ARRAY['bytea', 'internal'], 'immutable',
-                     'cqs._task_ratios_deserial is IMMUTABLE');
-SELECT volatility_is('cqs', '_task_ratios_final', ARRAY['internal'], 'immutable',
-                     'cqs._task_ratios_final is IMMUTABLE');
 
 -- ---------------------------------------------------------------------------
 -- Strictness: scalar functions are STRICT (NULL in, NULL out).  The
@@ -124,17 +111,6 @@ SELECT is_strict('cqs', 'support_staff_score', ARRAY['numeric', 'numeric', 'nume
 SELECT isnt_strict('cqs', 'task_ratios',
                    ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
                    'aggregate cqs.task_ratios is not STRICT');
-SELECT isnt_strict('cqs', '_task_ratios_trans',
-                   ARRAY['internal', 'numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
-                   'cqs._task_ratios_trans is not STRICT (NULL arguments are checked, not skipped)');
-SELECT isnt_strict('cqs', '_task_ratios_combine', ARRAY['internal', 'internal'],
-                   'cqs._task_ratios_combine is not STRICT (internal state)');
-SELECT is_strict('cqs', '_task_ratios_serial', ARRAY['internal'],
-                 'cqs._task_ratios_serial is STRICT');
-SELECT is_strict('cqs', '_task_ratios_deserial', ARRAY['bytea', 'internal'],
-                 'cqs._task_ratios_deserial is STRICT');
-SELECT isnt_strict('cqs', '_task_ratios_final', ARRAY['internal'],
-                   'cqs._task_ratios_final is not STRICT (empty input gives NULL)');
 
 -- ---------------------------------------------------------------------------
 -- Parallel safety: pg_proc.proparallel = 's' for every function.
@@ -173,21 +149,6 @@ SELECT is((SELECT proparallel::text FROM pg_proc
 SELECT is((SELECT proparallel::text FROM pg_proc
             WHERE oid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
           's', 'aggregate cqs.task_ratios is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_trans(internal,numeric,numeric,numeric,integer,integer,boolean)')),
-          's', 'cqs._task_ratios_trans is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_combine(internal,internal)')),
-          's', 'cqs._task_ratios_combine is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_serial(internal)')),
-          's', 'cqs._task_ratios_serial is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_deserial(bytea,internal)')),
-          's', 'cqs._task_ratios_deserial is PARALLEL SAFE');
-SELECT is((SELECT proparallel::text FROM pg_proc
-            WHERE oid = to_regprocedure('cqs._task_ratios_final(internal)')),
-          's', 'cqs._task_ratios_final is PARALLEL SAFE');
 
 -- ---------------------------------------------------------------------------
 -- Result types.
@@ -216,17 +177,6 @@ SELECT function_returns('cqs', 'support_staff_score', ARRAY['numeric', 'numeric'
 SELECT function_returns('cqs', 'task_ratios',
                         ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
                         'cqs.ratios', 'aggregate cqs.task_ratios returns cqs.ratios');
-SELECT function_returns('cqs', '_task_ratios_trans',
-                        ARRAY['internal', 'numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
-                        'internal', 'cqs._task_ratios_trans returns internal');
-SELECT function_returns('cqs', '_task_ratios_combine', ARRAY['internal', 'internal'], 'internal',
-                        'cqs._task_ratios_combine returns internal');
-SELECT function_returns('cqs', '_task_ratios_serial', ARRAY['internal'], 'bytea',
-                        'cqs._task_ratios_serial returns bytea');
-SELECT function_returns('cqs', '_task_ratios_deserial', ARRAY['bytea', 'internal'], 'internal',
-                        'cqs._task_ratios_deserial returns internal');
-SELECT function_returns('cqs', '_task_ratios_final', ARRAY['internal'], 'cqs.ratios',
-                        'cqs._task_ratios_final returns cqs.ratios');
 
 -- ---------------------------------------------------------------------------
 -- Argument names and defaults.  The error messages name the arguments
@@ -268,8 +218,11 @@ SELECT is(pg_get_function_arguments(to_regprocedure('cqs.task_ratios(numeric,num
           'cqs.task_ratios: argument names');
 
 -- ---------------------------------------------------------------------------
--- The aggregate: its support functions make partial (parallel) aggregation
--- possible, and its final function leaves the state alone (window use).
+-- The aggregate: its state is a real type (cqs.task_ratios_state) with text and
+-- binary forms, so a distributed planner can ship partial states (Citus refuses
+-- pseudo-type states such as internal, docs/distributed.md); the combine function
+-- makes partial (parallel) aggregation possible without serial functions, and the
+-- final function leaves the state alone (window use).
 -- ---------------------------------------------------------------------------
 SELECT is_aggregate('cqs', 'task_ratios',
                     ARRAY['numeric', 'numeric', 'numeric', 'integer', 'integer', 'boolean'],
@@ -279,30 +232,60 @@ SELECT is((SELECT aggkind::text FROM pg_aggregate
           'n', 'cqs.task_ratios is a normal (not ordered-set) aggregate');
 SELECT is((SELECT aggtransfn::regprocedure::text FROM pg_aggregate
             WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
-          'cqs._task_ratios_trans(internal,numeric,numeric,numeric,integer,integer,boolean)',
-          'cqs.task_ratios transition function is cqs._task_ratios_trans');
+          'cqs._task_ratios_state_trans(cqs.task_ratios_state,numeric,numeric,numeric,integer,integer,boolean)',
+          'cqs.task_ratios transition function is cqs._task_ratios_state_trans');
 SELECT is((SELECT aggfinalfn::regprocedure::text FROM pg_aggregate
             WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
-          'cqs._task_ratios_final(internal)',
-          'cqs.task_ratios final function is cqs._task_ratios_final');
+          'cqs.task_ratios_final(cqs.task_ratios_state)',
+          'cqs.task_ratios final function is cqs.task_ratios_final');
 SELECT is((SELECT aggcombinefn::regprocedure::text FROM pg_aggregate
             WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
-          'cqs._task_ratios_combine(internal,internal)',
+          'cqs.task_ratios_combine(cqs.task_ratios_state,cqs.task_ratios_state)',
           'cqs.task_ratios has a combine function');
-SELECT is((SELECT aggserialfn::regprocedure::text FROM pg_aggregate
+SELECT is((SELECT (aggserialfn, aggdeserialfn)::text FROM pg_aggregate
             WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
-          'cqs._task_ratios_serial(internal)',
-          'cqs.task_ratios has a serial function');
-SELECT is((SELECT aggdeserialfn::regprocedure::text FROM pg_aggregate
-            WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
-          'cqs._task_ratios_deserial(bytea,internal)',
-          'cqs.task_ratios has a deserial function');
+          '(-,-)', 'cqs.task_ratios needs no serial/deserial functions (its state is a real type)');
 SELECT is((SELECT aggtranstype::regtype::text FROM pg_aggregate
             WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
-          'internal', 'cqs.task_ratios keeps an internal state');
+          'cqs.task_ratios_state', 'cqs.task_ratios keeps a cqs.task_ratios_state');
 SELECT is((SELECT aggfinalmodify::text FROM pg_aggregate
             WHERE aggfnoid = to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)')),
           'r', 'cqs.task_ratios final function is READ_ONLY (state reusable, e.g. as a window aggregate)');
+SELECT is((SELECT (aggtranstype::regtype, aggcombinefn, aggfinalfn)::text FROM pg_aggregate
+            WHERE aggfnoid = to_regprocedure('cqs.task_ratios_by_quantity(numeric,numeric,numeric,numeric,numeric,boolean)')),
+          '(cqs.task_ratios_state,cqs.task_ratios_combine,cqs.task_ratios_final)',
+          'cqs.task_ratios_by_quantity keeps the same state, combine and final functions');
+-- What Citus checks before combining an aggregate across shards: a combine function
+-- and a state type that is not a pseudo-type; it ships the state through the type's
+-- output/input (text) or send/receive (binary) functions.
+SELECT is((SELECT (t.typtype, t.typinput, t.typoutput, t.typreceive, t.typsend)::text
+             FROM pg_type t WHERE t.oid = 'cqs.task_ratios_state'::regtype),
+          '(b,cqs._task_ratios_state_in,cqs._task_ratios_state_out,cqs._task_ratios_state_recv,cqs._task_ratios_state_send)',
+          'cqs.task_ratios_state is a base type with text and binary input and output');
+SELECT is_empty($$
+    SELECT a.aggfnoid::regprocedure FROM pg_aggregate a JOIN pg_type t ON t.oid = a.aggtranstype
+     WHERE a.aggfnoid IN (to_regprocedure('cqs.task_ratios(numeric,numeric,numeric,integer,integer,boolean)'),
+                          to_regprocedure('cqs.task_ratios_by_quantity(numeric,numeric,numeric,numeric,numeric,boolean)'))
+       AND (t.typtype = 'p' OR a.aggcombinefn = 0)
+$$, 'the public aggregates can be combined across shards (combine function, non-pseudo state)');
+-- The state's functions: all IMMUTABLE and PARALLEL SAFE; STRICT except the transition
+-- functions (NULL arguments are checked, not skipped).
+SELECT results_eq($$
+    SELECT p.oid::regprocedure::text, p.provolatile::text, p.proisstrict, p.proparallel::text
+      FROM pg_proc p
+     WHERE p.pronamespace = 'cqs'::regnamespace
+       AND (p.proname LIKE '\_task\_ratios\_state\_%' OR p.proname IN ('task_ratios_combine', 'task_ratios_final'))
+     ORDER BY 1
+$$, $$
+    VALUES ('cqs._task_ratios_state_hits_trans(cqs.task_ratios_state,numeric,numeric,numeric,numeric,numeric,boolean)', 'i', false, 's'),
+           ('cqs._task_ratios_state_in(cstring)', 'i', true, 's'),
+           ('cqs._task_ratios_state_out(cqs.task_ratios_state)', 'i', true, 's'),
+           ('cqs._task_ratios_state_recv(internal)', 'i', true, 's'),
+           ('cqs._task_ratios_state_send(cqs.task_ratios_state)', 'i', true, 's'),
+           ('cqs._task_ratios_state_trans(cqs.task_ratios_state,numeric,numeric,numeric,integer,integer,boolean)', 'i', false, 's'),
+           ('cqs.task_ratios_combine(cqs.task_ratios_state,cqs.task_ratios_state)', 'i', true, 's'),
+           ('cqs.task_ratios_final(cqs.task_ratios_state)', 'i', true, 's')
+$$, 'the state''s functions: IMMUTABLE, PARALLEL SAFE, STRICT but for the transition functions');
 
 -- ---------------------------------------------------------------------------
 -- Comments: every public function and type cites its article ("Art." for
@@ -341,6 +324,8 @@ SELECT is_empty($$
        AND p.proname NOT LIKE '\_%'
        AND coalesce(obj_description(p.oid, 'pg_proc'), '') !~ '(Art\.|HB)'
 $$, 'every public C function in schema cqs has a comment citing an article');
+SELECT matches(obj_description('cqs.task_ratios_state'::regtype, 'pg_type'),
+               'Art\.', 'type cqs.task_ratios_state has a comment citing an article');
 SELECT matches(obj_description('cqs.grade'::regtype, 'pg_type'),
                'Art\.', 'type cqs.grade has a comment citing an article');
 SELECT matches(obj_description('cqs.ratios'::regtype, 'pg_type'),
