@@ -287,7 +287,8 @@ COMMENT ON VIEW cqs.grade_distribution IS
 -- this month, unless on leave the whole month (Art. 11.1-2), in the evaluation period of
 -- its organisation's cadence (cqs.period_key).  A period worked with no assessment at all
 -- is overdue like one left in draft (assessment_status 'not_started'), unless it was
--- locked without it (cqs.lock_period's include_unassessed: nothing to assess).
+-- locked without it (cqs.lock_period's include_unassessed: nothing to assess) or its total
+-- was imported from the previous system (cqs.imported_total).
 CREATE VIEW cqs.overdue AS
 WITH worked AS (
   SELECT DISTINCT ON (ps.person_id, m.month) ps.person_id, m.month::date AS month, ps.organisation_id, pol.cadence
@@ -317,6 +318,7 @@ WITH worked AS (
   SELECT e.person_id, e.organisation_id, e.period, e.period_kind, 'not_started', NULL::date, NULL::date
     FROM expected e
    WHERE NOT EXISTS (SELECT 1 FROM cqs.assessment a WHERE a.person_id = e.person_id AND a.period = e.period)
+     AND NOT EXISTS (SELECT 1 FROM cqs.imported_total it WHERE it.person_id = e.person_id AND it.period = e.period)
      AND NOT EXISTS (SELECT 1 FROM cqs.period_lock l
                        JOIN cqs.organisation_closure c ON c.ancestor_id = l.organisation_id
                       WHERE c.descendant_id = e.organisation_id AND l.period = e.period AND l.reopened_at IS NULL)
