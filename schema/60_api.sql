@@ -291,17 +291,10 @@ COMMENT ON VIEW cqs.grade_distribution IS
 -- was imported from the previous system (cqs.imported_total).
 CREATE VIEW cqs.overdue AS
 WITH worked AS (
-  SELECT DISTINCT ON (ps.person_id, m.month) ps.person_id, m.month::date AS month, ps.organisation_id, pol.cadence
-    FROM cqs.posting ps
-    JOIN cqs.organisation_policy pol ON pol.organisation_id = ps.organisation_id
-    CROSS JOIN LATERAL generate_series(
-           date_trunc('month', greatest(ps.start_date, pol.evaluation_start, date '2026-01-01')::timestamp without time zone),
-           least(coalesce(ps.end_date, current_date), current_date)::timestamp without time zone,
-           interval '1 month') AS m(month)
-   WHERE NOT EXISTS (SELECT 1 FROM cqs.leave_record l
-                      WHERE l.person_id = ps.person_id AND l.start_date <= m.month::date
-                        AND l.end_date >= (m.month + interval '1 month - 1 day')::date)
-   ORDER BY ps.person_id, m.month, ps.start_date DESC
+  SELECT w.person_id, w.month, w.organisation_id, pol.cadence
+    FROM cqs._months_worked(date '2026-01-01', current_date) w
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = w.organisation_id
+   WHERE pol.evaluation_start IS NULL OR w.month >= pol.evaluation_start
 ), expected AS (
   SELECT DISTINCT ON (k.person_id, k.period) k.person_id, k.period, k.period_kind, k.organisation_id
     FROM (SELECT w.person_id, w.month, w.organisation_id,
