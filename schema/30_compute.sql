@@ -111,12 +111,17 @@ RETURN CASE WHEN $1 = 'support_staff' AND $4 IS NULL
               WHEN $3 IS NULL THEN 'general criteria not scored yet (Art. 12.1, Form 01)' END;
 
 -- Rounding is not in the decree (DOMAIN.md section 4): where it moved a total across a
--- grade boundary (90, 70, 50), say so, so that the authority sees it.
+-- grade boundary (90, 70, 50), say so, so that the authority sees it.  The exact value is
+-- written with its own digits when it has at most four decimals (89.995), else cut (never
+-- rounded) at four with an ellipsis (89.9958…): a mean of twelve months has twenty.
 CREATE FUNCTION cqs._rounding_note(exact numeric, rounded numeric) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE WHEN cqs.classify(exact) IS DISTINCT FROM cqs.classify(rounded)
-            THEN pg_catalog.format('rounding %s to %s moved it from %s to %s', exact, rounded,
-                                   cqs.classify(exact), cqs.classify(rounded)) END;
+            THEN pg_catalog.format('rounding %s to %s moved it from %s to %s',
+                                   CASE WHEN pg_catalog.trim_scale(exact) OPERATOR(pg_catalog.=) pg_catalog.trunc(exact, 4)
+                                        THEN pg_catalog.trim_scale(exact)::text
+                                        ELSE pg_catalog.trunc(exact, 4)::text OPERATOR(pg_catalog.||) '…' END,
+                                   rounded, cqs.classify(exact), cqs.classify(rounded)) END;
 
 -- Which discipline counts for which year and organisation (Art. 11.3): the earliest
 -- decision for an act counts, once (a.); an act already used in an earlier year does not

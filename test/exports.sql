@@ -10,7 +10,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(47);
+SELECT plan(48);
 SET LOCAL cqs.refresh_mode = sync;
 SELECT count(*) AS group_roles FROM cqs.setup_roles() \gset
 INSERT INTO cqs.organisation (code, name, kind) VALUES ('EXP-CITY', 'UBND thành phố', 'managing_agency');
@@ -78,6 +78,12 @@ SELECT is((SELECT array_agg(DISTINCT scale(x)) FROM cqs.form01 f,
                   unnest(ARRAY[f.self_score, f.evaluator_score, f.self_total, f.evaluator_total, f.general_score, f.task_score, f.total]) x
             WHERE x IS NOT NULL),
           ARRAY[2], 'and in Form 01 (2.5 reads 2.50)');
+
+SELECT is(ARRAY[cqs._rounding_note(89.99583333333333333333, 90.00), cqs._rounding_note(89.995, 90.00),
+                cqs._rounding_note(49.99567, 50.00), cqs._rounding_note(76.704, 76.70)],
+          ARRAY['rounding 89.9958… to 90.00 moved it from tot to xuat_sac', 'rounding 89.995 to 90.00 moved it from tot to xuat_sac',
+                'rounding 49.9956… to 50.00 moved it from khong_hoan_thanh to hoan_thanh', NULL],
+          'a rounding note writes the exact value cut at four decimals, never its twenty');
 
 -- ---------------------------------------------------------------------------
 -- CSV for Excel: the exact text.
