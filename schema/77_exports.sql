@@ -245,6 +245,10 @@ DECLARE
 BEGIN
   SELECT coalesce(x.first_day, date '-infinity'), coalesce(x.after_day, date 'infinity') INTO v_from, v_to
     FROM cqs._export_period(period) x;
+  IF dataset IS NULL THEN
+    RAISE EXCEPTION 'dataset must not be NULL' USING ERRCODE = 'invalid_parameter_value',
+      HINT = 'One of month_results, quarter_results, year_results, form01, form02, grade_distribution, outbox, overdue, evaluator_todo.';
+  END IF;
   PERFORM cqs.export_columns(dataset);            -- 22023 for an unknown dataset
   IF lang IS NULL OR lang NOT IN ('vi', 'en') THEN
     RAISE EXCEPTION 'lang must be ''vi'' or ''en'', got %', coalesce('"' || lang || '"', 'NULL')

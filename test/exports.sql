@@ -10,7 +10,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(48);
+SELECT plan(49);
 SET LOCAL cqs.refresh_mode = sync;
 SELECT count(*) AS group_roles FROM cqs.setup_roles() \gset
 INSERT INTO cqs.organisation (code, name, kind) VALUES ('EXP-CITY', 'UBND thành phố', 'managing_agency');
@@ -289,6 +289,7 @@ RESET ROLE;
 -- Bad arguments (22023) and labels.
 -- ---------------------------------------------------------------------------
 SELECT throws_ok('SELECT cqs.export_csv(''salaries'')', '22023', 'unknown export dataset "salaries"', 'an unknown dataset');
+SELECT throws_ok('SELECT cqs.export_json(NULL)', '22023', 'dataset must not be NULL', 'or none');
 SELECT throws_ok('SELECT cqs.export_json(''month_results'', NULL, ''2026-13'')', '22023', NULL, 'a month that does not exist');
 SELECT throws_ok('SELECT cqs.export_csv(''month_results'', NULL, NULL, ''"'')', '22023', NULL, 'a quote as separator');
 SELECT throws_ok('SELECT cqs.export_csv(''month_results'', NULL, NULL, ''.'')', '22023', NULL, 'the decimal point as separator');
