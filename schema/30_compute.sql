@@ -295,27 +295,30 @@ COMMENT ON FUNCTION cqs.posting_in_force(bigint, date, date) IS
   'Art. 10, 19.1: the posting of a person in force for a span of days (the latest-starting one overlapping it)';
 
 -- The months a person worked between two days (Art. 11.1-2, 17.2): every month a posting
--- touches, with the posting in force in it (the latest starting), unless the person was
--- on leave the whole month.  The year's grading asks it which periods must have a
--- confirmed result; the overdue list asks it which periods are owed.  (SQL-standard
--- body: inlined into the query that reads it.)
+-- touches, with the posting in force in it (the latest starting: a later-starting posting
+-- overlapping the month takes it), unless the person was on leave the whole month.  The
+-- year's grading asks it which periods must have a confirmed result; the overdue list
+-- asks it which periods are owed.  (SQL-standard body: inlined into the query that reads
+-- it, so a filter on the organisation reaches the postings.)
 CREATE FUNCTION cqs._months_worked(from_day date, to_day date)
 RETURNS TABLE (person_id bigint, month date, organisation_id bigint)
 LANGUAGE sql STABLE PARALLEL SAFE
 BEGIN ATOMIC
-  SELECT pm.person_id, pm.month, pm.organisation_id
-    FROM (SELECT DISTINCT ON (p.person_id, m.m) p.person_id, m.m::date AS month, p.organisation_id
-            FROM cqs.posting p
-            CROSS JOIN LATERAL pg_catalog.generate_series(
-                     pg_catalog.date_trunc('month', GREATEST(p.start_date, _months_worked.from_day)::timestamp without time zone),
-                     LEAST(COALESCE(p.end_date, _months_worked.to_day), _months_worked.to_day)::timestamp without time zone,
-                     interval '1 month') AS m(m)
-           WHERE p.start_date <= _months_worked.to_day
-             AND (p.end_date IS NULL OR p.end_date >= _months_worked.from_day)
-           ORDER BY p.person_id, m.m, p.start_date DESC) pm
-   WHERE NOT EXISTS (SELECT 1 FROM cqs.leave_record l
-                      WHERE l.person_id = pm.person_id AND l.start_date <= pm.month
-                        AND l.end_date >= (pm.month + interval '1 month - 1 day')::date);
+  SELECT p.person_id, m.m::date, p.organisation_id
+    FROM cqs.posting p
+    CROSS JOIN LATERAL pg_catalog.generate_series(
+             pg_catalog.date_trunc('month', GREATEST(p.start_date, _months_worked.from_day)::timestamp without time zone),
+             LEAST(COALESCE(p.end_date, _months_worked.to_day), _months_worked.to_day)::timestamp without time zone,
+             interval '1 month') AS m(m)
+   WHERE p.start_date <= _months_worked.to_day
+     AND (p.end_date IS NULL OR p.end_date >= _months_worked.from_day)
+     AND NOT EXISTS (SELECT 1 FROM cqs.posting q
+                      WHERE q.person_id = p.person_id AND q.start_date > p.start_date
+                        AND q.start_date <= (m.m + interval '1 month - 1 day')::date
+                        AND (q.end_date IS NULL OR q.end_date >= m.m::date))
+     AND NOT EXISTS (SELECT 1 FROM cqs.leave_record l
+                      WHERE l.person_id = p.person_id AND l.start_date <= m.m::date
+                        AND l.end_date >= (m.m + interval '1 month - 1 day')::date);
 END;
 COMMENT ON FUNCTION cqs._months_worked(date, date) IS
   'Art. 11.1-2, 17.2: the months a person worked between two days (posted, not on leave the whole month), with the posting in force in each';

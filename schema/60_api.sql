@@ -296,13 +296,18 @@ WITH worked AS (
     JOIN cqs.organisation_policy pol ON pol.organisation_id = w.organisation_id
    WHERE pol.evaluation_start IS NULL OR w.month >= pol.evaluation_start
 ), expected AS (
-  SELECT DISTINCT ON (k.person_id, k.period) k.person_id, k.period, k.period_kind, k.organisation_id
+  -- one row per person, organisation and period (a filter on the organisation reaches the
+  -- postings); in a quarter the person left for another organisation, the last one's
+  SELECT DISTINCT k.person_id, k.organisation_id, k.period, k.period_kind
     FROM (SELECT w.person_id, w.month, w.organisation_id,
                  CASE w.cadence WHEN 'quarterly' THEN cqs.period_key(w.person_id, w.month, w.cadence) ELSE w.month END AS period,
                  CASE w.cadence WHEN 'quarterly' THEN cqs.period_kind_of(w.person_id, w.month, w.cadence) ELSE 'month' END
                    AS period_kind
             FROM worked w) k
-   ORDER BY k.person_id, k.period, k.month DESC
+   WHERE k.period_kind = 'month'
+      OR NOT EXISTS (SELECT 1 FROM cqs.posting q
+                      WHERE q.person_id = k.person_id AND q.organisation_id <> k.organisation_id
+                        AND q.start_date > k.month AND q.start_date < cqs.period_end(k.period, k.period_kind))
 ), periods AS (
   SELECT a.person_id, a.organisation_id, a.period, r.period_kind, a.status,
          a.self_assessed_at::date AS self_done, a.confirmed_at::date AS confirm_done
