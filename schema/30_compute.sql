@@ -111,12 +111,17 @@ RETURN CASE WHEN $1 = 'support_staff' AND $4 IS NULL
               WHEN $3 IS NULL THEN 'general criteria not scored yet (Art. 12.1, Form 01)' END;
 
 -- Rounding is not in the decree (DOMAIN.md section 4): where it moved a total across a
--- grade boundary (90, 70, 50), say so, so that the authority sees it.
+-- grade boundary (90, 70, 50), say so, so that the authority sees it.  The exact value is
+-- written with its own digits when it has at most four decimals (89.995), else cut (never
+-- rounded) at four with an ellipsis (89.9958…): a mean of twelve months has twenty.
 CREATE FUNCTION cqs._rounding_note(exact numeric, rounded numeric) RETURNS text
 LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE WHEN cqs.classify(exact) IS DISTINCT FROM cqs.classify(rounded)
-            THEN pg_catalog.format('rounding %s to %s moved it from %s to %s', exact, rounded,
-                                   cqs.classify(exact), cqs.classify(rounded)) END;
+            THEN pg_catalog.format('rounding %s to %s moved it from %s to %s',
+                                   CASE WHEN pg_catalog.trim_scale(exact) OPERATOR(pg_catalog.=) pg_catalog.trunc(exact, 4)
+                                        THEN pg_catalog.trim_scale(exact)::text
+                                        ELSE pg_catalog.trunc(exact, 4)::text OPERATOR(pg_catalog.||) '…' END,
+                                   rounded, cqs.classify(exact), cqs.classify(rounded)) END;
 
 -- Which discipline counts for which year and organisation (Art. 11.3): the earliest
 -- decision for an act counts, once (a.); an act already used in an earlier year does not
@@ -288,6 +293,35 @@ BEGIN ATOMIC
 END;
 COMMENT ON FUNCTION cqs.posting_in_force(bigint, date, date) IS
   'Art. 10, 19.1: the posting of a person in force for a span of days (the latest-starting one overlapping it)';
+
+-- The months a person worked between two days (Art. 11.1-2, 17.2): every month a posting
+-- touches, with the posting in force in it (the latest starting: a later-starting posting
+-- overlapping the month takes it), unless the person was on leave the whole month.  The
+-- year's grading asks it which periods must have a confirmed result; the overdue list
+-- asks it which periods are owed.  (SQL-standard body: inlined into the query that reads
+-- it, so a filter on the organisation reaches the postings.)
+CREATE FUNCTION cqs._months_worked(from_day date, to_day date)
+RETURNS TABLE (person_id bigint, month date, organisation_id bigint)
+LANGUAGE sql STABLE PARALLEL SAFE
+BEGIN ATOMIC
+  SELECT p.person_id, m.m::date, p.organisation_id
+    FROM cqs.posting p
+    CROSS JOIN LATERAL pg_catalog.generate_series(
+             pg_catalog.date_trunc('month', GREATEST(p.start_date, _months_worked.from_day)::timestamp without time zone),
+             LEAST(COALESCE(p.end_date, _months_worked.to_day), _months_worked.to_day)::timestamp without time zone,
+             interval '1 month') AS m(m)
+   WHERE p.start_date <= _months_worked.to_day
+     AND (p.end_date IS NULL OR p.end_date >= _months_worked.from_day)
+     AND NOT EXISTS (SELECT 1 FROM cqs.posting q
+                      WHERE q.person_id = p.person_id AND q.start_date > p.start_date
+                        AND q.start_date <= (m.m + interval '1 month - 1 day')::date
+                        AND (q.end_date IS NULL OR q.end_date >= m.m::date))
+     AND NOT EXISTS (SELECT 1 FROM cqs.leave_record l
+                      WHERE l.person_id = p.person_id AND l.start_date <= m.m::date
+                        AND l.end_date >= (m.m + interval '1 month - 1 day')::date);
+END;
+COMMENT ON FUNCTION cqs._months_worked(date, date) IS
+  'Art. 11.1-2, 17.2: the months a person worked between two days (posted, not on leave the whole month), with the posting in force in each';
 
 -- The active lock covering a person's month, if any (its lock_id).  Owner's rights: it
 -- answers only "locked or not" to the checks that run as the writer of a record.

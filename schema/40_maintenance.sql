@@ -815,17 +815,9 @@ BEGIN
   SELECT pm.person_id, pm.month, pm.organisation_id,
          cqs.period_key(pm.person_id, pm.month, pol.cadence), cqs.period_kind_of(pm.person_id, pm.month, pol.cadence),
          pol.evaluation_start IS NULL OR pm.month >= pol.evaluation_start
-    FROM (SELECT DISTINCT ON (p.person_id, m) p.person_id, m::date AS month, p.organisation_id
-            FROM cqs.posting p
-            JOIN _cqs_year y ON y.person_id = p.person_id
-            CROSS JOIN LATERAL generate_series(date_trunc('month', greatest(p.start_date, v_first)),
-                                               least(coalesce(p.end_date, v_last), v_last), interval '1 month') AS m
-           WHERE p.start_date <= v_last AND (p.end_date IS NULL OR p.end_date >= v_first)
-           ORDER BY p.person_id, m, p.start_date DESC) pm
-    JOIN cqs.organisation_policy pol ON pol.organisation_id = pm.organisation_id
-   WHERE NOT EXISTS (SELECT 1 FROM cqs.leave_record l
-                      WHERE l.person_id = pm.person_id AND l.start_date <= pm.month
-                        AND l.end_date >= (pm.month + interval '1 month - 1 day')::date);
+    FROM cqs._months_worked(v_first, v_last) pm
+    JOIN _cqs_year y ON y.person_id = pm.person_id
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = pm.organisation_id;
   ANALYZE _cqs_months;
 
   -- The year's score (Art. 17.2-17.3) on complete, confirmed periods only: every period

@@ -344,6 +344,16 @@ $$;
 COMMENT ON FUNCTION cqs.competent_evaluators(bigint, date) IS
   'Art. 10, 17.2: who confirms a person''s period: the head of the unit (or a deputy for their field, where delegated) for staff and deputies; the head of the nearest unit above for heads';
 
+-- Is the acting person a competent evaluator of this person's period (Art. 10, 17.2)?
+-- Answers only that, about the actor themself (the to-do list, cqs.evaluator_todo).
+CREATE FUNCTION cqs._is_competent_evaluator(person_id bigint, period date) RETURNS boolean
+LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT cqs.acting_person() IS NOT NULL
+     AND EXISTS (SELECT 1 FROM cqs._competent_evaluators($1, $2) e WHERE e.evaluator_id = cqs.acting_person())
+$$;
+COMMENT ON FUNCTION cqs._is_competent_evaluator(bigint, date) IS
+  'Art. 10, 17.2: whether the acting person is a competent evaluator of a person''s period (false when acting for nobody)';
+
 -- Refuse unless the actor is the competent evaluator of a person's period (42501).
 CREATE FUNCTION cqs._require_evaluator(p_person bigint, p_period date, p_action text) RETURNS bigint
 LANGUAGE plpgsql STABLE SET search_path = pg_catalog, pg_temp AS $$

@@ -4,7 +4,13 @@ CREATE VIEW cqs.month_results AS
 SELECT r.person_id, p.personnel_id, r.organisation_id,
        extract(year FROM r.period)::integer AS year,
        extract(month FROM r.period)::integer AS month,
-       r.a, r.b, r.c, r.d, r.dd, r.e, r.task_score, r.general_score, r.total, r.grade,
+       -- numbers as recorded: the ratios and scores rounded half-up to the decimals the
+       -- total was recorded with (the result keeps them exact: the total is computed from
+       -- the exact task score and rounded once, Art. 17.1; cqs.explain shows them)
+       round(r.a, coalesce(r.decimals, 2)) AS a, round(r.b, coalesce(r.decimals, 2)) AS b,
+       round(r.c, coalesce(r.decimals, 2)) AS c, r.d, r.dd, r.e,
+       round(r.task_score, coalesce(r.decimals, 2)) AS task_score,
+       round(r.general_score, coalesce(r.decimals, 2)) AS general_score, r.total, r.grade,
        coalesce(s.status, 'draft') AS status, cqs.localize(r.note) AS note,
        r.lock_id IS NOT NULL AS locked,
        r.period,                          -- filter on it (with organisation_id) to reach the index
@@ -19,7 +25,7 @@ SELECT r.person_id, p.personnel_id, r.organisation_id,
   LEFT JOIN cqs.assessment s ON s.person_id = r.person_id AND s.period = r.period
  WHERE r.period_kind = 'month';
 COMMENT ON VIEW cqs.month_results IS
-  'Art. 14-17: monthly results per person: ratios a, b, c, leader terms d, đ (dd), e, task score, general score, total, grade (by score) and workflow status; notes and reasons in the session''s language (cqs.language, Vietnamese by default), the *_en columns as stored (English)';
+  'Art. 14-17: monthly results per person: ratios a, b, c, leader terms d, đ (dd), e, task score, general score (each rounded to the decimals the total was recorded with), total, grade (by score) and workflow status; notes and reasons in the session''s language (cqs.language, Vietnamese by default), the *_en columns as stored (English)';
 
 -- Quarter: mean of the monthly totals that exist (Art. 17.3); quarterly organisations'
 -- own quarter results as they are.  A quarter belongs to the organisation of its latest
@@ -77,13 +83,20 @@ COMMENT ON VIEW cqs.half_year_results IS
 CREATE VIEW cqs.form01 AS
 SELECT a.person_id, p.personnel_id, p.full_name, a.organisation_id, a.period, r.period_kind,
        i.position, i.code AS criterion_code, i.name AS criterion_name, i.max_points,
-       a.self_scores[i.position] AS self_score, a.evaluator_scores[i.position] AS evaluator_score,
-       a.self_total, a.evaluator_total, r.general_score, r.task_score, r.total, r.grade,
+       -- scores with the decimals the total is recorded with (the result's, else the
+       -- organisation's policy): 2.5 reads 2.50, a task score never its 20 exact decimals
+       round(a.self_scores[i.position], x.decimals) AS self_score,
+       round(a.evaluator_scores[i.position], x.decimals) AS evaluator_score,
+       round(a.self_total, x.decimals) AS self_total, round(a.evaluator_total, x.decimals) AS evaluator_total,
+       round(r.general_score, x.decimals) AS general_score, round(r.task_score, x.decimals) AS task_score,
+       r.total, r.grade,
        a.strengths, a.shortcomings, a.evaluator_comment, a.evaluator_id, a.status
   FROM cqs.assessment a
   JOIN cqs.person p ON p.person_id = a.person_id
   JOIN cqs.criteria_item i ON i.criteria_set_id = a.criteria_set_id
-  LEFT JOIN cqs.period_result r ON r.person_id = a.person_id AND r.period = a.period;
+  LEFT JOIN cqs.period_result r ON r.person_id = a.person_id AND r.period = a.period
+  LEFT JOIN cqs.organisation_policy pol ON pol.organisation_id = a.organisation_id
+  CROSS JOIN LATERAL (SELECT coalesce(r.decimals, pol.decimals, 2) AS decimals) x;
 COMMENT ON VIEW cqs.form01 IS
   'Form 01 (Mẫu số 01, phiếu theo dõi, đánh giá công chức): per person and period, each general sub-item''s maximum, self and evaluator scores, the task score, total and comments';
 
@@ -245,16 +258,29 @@ SELECT r.person_id, p.personnel_id, p.full_name, r.organisation_id, r.year,
 COMMENT ON VIEW cqs.form02 IS
   'Form 02 (Mẫu số 02, phiếu xếp loại chất lượng công chức): the 12 monthly totals, their mean, the self-proposed and the decided grade';
 
+-- The distribution of the year's grades per using agency and duty group (the Art. 20.5
+-- groups), nobody left out: a row per final grade (the decision in force, else the
+-- proposal), with how many of them are decided and how many still await the authority's
+-- decision; and a row per reason for the people with no grade yet (status
+-- awaiting_authority: a tie at the quota's cut-off or a discipline left to the authority;
+-- incomplete: periods without a confirmed result; not_graded: under 6 months worked).
+-- share_percent is the share among the people with a grade (NULL on the other rows).
 CREATE VIEW cqs.grade_distribution AS
 SELECT y.year, y.using_agency_id AS organisation_id, o.name AS organisation_name, y.duty_group,
        y.final_grade AS grade, count(*) AS people,
-       round(count(*) * 100.0 / sum(count(*)) OVER (PARTITION BY y.year, y.using_agency_id, y.duty_group), 2) AS share_percent
+       CASE WHEN y.final_grade IS NOT NULL
+            THEN round(count(*) * 100.0
+                       / sum(count(*)) FILTER (WHERE y.final_grade IS NOT NULL)
+                           OVER (PARTITION BY y.year, y.using_agency_id, y.duty_group), 2) END AS share_percent,
+       CASE WHEN y.final_grade IS NOT NULL THEN 'graded' ELSE y.status END AS status,
+       count(*) FILTER (WHERE y.decision_id IS NOT NULL) AS decided,
+       count(*) FILTER (WHERE y.decision_id IS NULL) AS awaiting_decision
   FROM cqs.year_results y
   JOIN cqs.organisation o ON o.organisation_id = y.using_agency_id
- WHERE y.final_grade IS NOT NULL
- GROUP BY y.year, y.using_agency_id, o.name, y.duty_group, y.final_grade;
+ GROUP BY y.year, y.using_agency_id, o.name, y.duty_group, y.final_grade,
+          CASE WHEN y.final_grade IS NOT NULL THEN 'graded' ELSE y.status END;
 COMMENT ON VIEW cqs.grade_distribution IS
-  'Counts and shares of final grades per year, using agency and duty group (Art. 20.5 groups)';
+  'Art. 20.5, 21: final grades per year, using agency and duty group with their shares, how many are decided and how many await the decision, and the people with no grade yet by status (awaiting_authority, incomplete, not_graded)';
 
 -- Every deadline missed (DOMAIN.md section 6).  Self-assessment and confirmation are due
 -- on the agency's own days of the month after the period (cqs.organisation's
@@ -262,24 +288,59 @@ COMMENT ON VIEW cqs.grade_distribution IS
 -- 10th until an agency records its own); annual grading "trước ngày 15/12" -- on or
 -- before 14/12 (14/01 next year for special units, Art. 19.2); complaints within 7
 -- working days (Art. 22).
+--
+-- The periods a person owes are those they worked, not only those someone started: every
+-- month of a posting (the posting in force: the latest starting), from the decree's entry
+-- into force (1/1/2026) or the managing agency's evaluation_start, whichever is later, to
+-- this month, unless on leave the whole month (Art. 11.1-2), in the evaluation period of
+-- its organisation's cadence (cqs.period_key).  A period worked with no assessment at all
+-- is overdue like one left in draft (assessment_status 'not_started'), unless it was
+-- locked without it (cqs.lock_period's include_unassessed: nothing to assess) or its total
+-- was imported from the previous system (cqs.imported_total).
 CREATE VIEW cqs.overdue AS
-SELECT 'self_assessment'::text AS kind, a.person_id, a.organisation_id, a.period AS period_or_year_start,
-       d.self_due AS due_on, a.self_assessed_at::date AS done_on
-  FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
-  JOIN cqs.organisation_policy pol ON pol.organisation_id = a.organisation_id
-  CROSS JOIN LATERAL (SELECT cqs.period_end(a.period, r.period_kind) + pol.self_assessment_due_day - 1 AS self_due,
-                             cqs.period_end(a.period, r.period_kind) + pol.confirmation_due_day - 1 AS confirm_due) d
- WHERE coalesce(a.self_assessed_at::date, current_date) > d.self_due
-UNION ALL
-SELECT 'evaluation', a.person_id, a.organisation_id, a.period, d.confirm_due, a.confirmed_at::date
-  FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
-  JOIN cqs.organisation_policy pol ON pol.organisation_id = a.organisation_id
-  CROSS JOIN LATERAL (SELECT cqs.period_end(a.period, r.period_kind) + pol.confirmation_due_day - 1 AS confirm_due) d
- WHERE coalesce(a.confirmed_at::date, current_date) > d.confirm_due
+WITH worked AS (
+  SELECT w.person_id, w.month, w.organisation_id, pol.cadence
+    FROM cqs._months_worked(date '2026-01-01', current_date) w
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = w.organisation_id
+   WHERE pol.evaluation_start IS NULL OR w.month >= pol.evaluation_start
+), expected AS (
+  -- one row per person, organisation and period (a filter on the organisation reaches the
+  -- postings); in a quarter the person left for another organisation, the last one's
+  SELECT DISTINCT k.person_id, k.organisation_id, k.period, k.period_kind
+    FROM (SELECT w.person_id, w.month, w.organisation_id,
+                 CASE w.cadence WHEN 'quarterly' THEN cqs.period_key(w.person_id, w.month, w.cadence) ELSE w.month END AS period,
+                 CASE w.cadence WHEN 'quarterly' THEN cqs.period_kind_of(w.person_id, w.month, w.cadence) ELSE 'month' END
+                   AS period_kind
+            FROM worked w) k
+   WHERE k.period_kind = 'month'
+      OR NOT EXISTS (SELECT 1 FROM cqs.posting q
+                      WHERE q.person_id = k.person_id AND q.organisation_id <> k.organisation_id
+                        AND q.start_date > k.month AND q.start_date < cqs.period_end(k.period, k.period_kind))
+), periods AS (
+  SELECT a.person_id, a.organisation_id, a.period, r.period_kind, a.status,
+         a.self_assessed_at::date AS self_done, a.confirmed_at::date AS confirm_done
+    FROM cqs.assessment a JOIN cqs.period_result r USING (person_id, period)
+  UNION ALL
+  SELECT e.person_id, e.organisation_id, e.period, e.period_kind, 'not_started', NULL::date, NULL::date
+    FROM expected e
+   WHERE NOT EXISTS (SELECT 1 FROM cqs.assessment a WHERE a.person_id = e.person_id AND a.period = e.period)
+     AND NOT EXISTS (SELECT 1 FROM cqs.imported_total it WHERE it.person_id = e.person_id AND it.period = e.period)
+     AND NOT EXISTS (SELECT 1 FROM cqs.period_lock l
+                       JOIN cqs.organisation_closure c ON c.ancestor_id = l.organisation_id
+                      WHERE c.descendant_id = e.organisation_id AND l.period = e.period AND l.reopened_at IS NULL)
+)
+SELECT k.kind, p.person_id, p.organisation_id, p.period AS period_or_year_start, k.due_on, k.done_on,
+       p.period_kind, p.status AS assessment_status
+  FROM periods p
+  JOIN cqs.organisation_policy pol ON pol.organisation_id = p.organisation_id
+  CROSS JOIN LATERAL (SELECT cqs.period_end(p.period, p.period_kind) AS first_day_after) e
+  CROSS JOIN LATERAL (VALUES ('self_assessment'::text, e.first_day_after + pol.self_assessment_due_day - 1, p.self_done),
+                             ('evaluation', e.first_day_after + pol.confirmation_due_day - 1, p.confirm_done)) AS k(kind, due_on, done_on)
+ WHERE coalesce(k.done_on, current_date) > k.due_on
 UNION ALL
 SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1),
        CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 14) ELSE make_date(r.year, 12, 14) END,
-       first_d.decided_at::date
+       first_d.decided_at::date, 'year', NULL
   FROM cqs.year_result r
   JOIN cqs.organisation o ON o.organisation_id = r.organisation_id
   LEFT JOIN LATERAL (SELECT min(d.decided_at) AS decided_at FROM cqs.grade_decision d
@@ -289,14 +350,56 @@ SELECT 'annual_grading', r.person_id, r.organisation_id, make_date(r.year, 1, 1)
        CASE WHEN o.special_deadline THEN make_date(r.year + 1, 1, 14) ELSE make_date(r.year, 12, 14) END
 UNION ALL
 SELECT 'complaint', c.person_id, coalesce(d.organisation_id, r.organisation_id),
-       coalesce(make_date(d.year, 1, 1), c.period), c.due_on, c.resolved_on
+       coalesce(make_date(d.year, 1, 1), c.period), c.due_on, c.resolved_on,
+       CASE WHEN d.decision_id IS NOT NULL THEN 'year' ELSE r.period_kind END, NULL
   FROM cqs.complaints c
   LEFT JOIN cqs.grade_decision d ON d.decision_id = c.decision_id
   LEFT JOIN cqs.period_result r ON r.person_id = c.person_id AND r.period = c.period
  -- what it complains about must be readable too (row-level security), as for every other row
  WHERE c.overdue AND (d.decision_id IS NOT NULL OR r.person_id IS NOT NULL);
 COMMENT ON VIEW cqs.overdue IS
-  'Every missed deadline: self-assessments and evaluations (the agency''s days of the month after the period), annual grading (on or before 14/12, or 14/01 for special units: "trước ngày 15", Art. 19.2), complaints (7 working days, Art. 22)';
+  'Art. 11, 17.2, 19.2, 22: every missed deadline: self-assessments and evaluations (the agency''s days of the month after the period), including periods worked that nobody started (assessment_status not_started), annual grading (on or before 14/12, or 14/01 for special units: "trước ngày 15"), complaints (7 working days)';
+
+-- An evaluator's to-do list (Art. 10, 17.2): for the person acting, every period of
+-- someone they are the competent evaluator of (cqs.competent_evaluators) that waits for
+-- them -- a self-assessment submitted and not yet confirmed (action 'confirm', due on
+-- the agency's confirmation day) -- or whose self-assessment is overdue, started in
+-- draft or never started at all (action 'remind', due on the agency's self-assessment
+-- day).  Empty for someone who evaluates nobody, and when acting for nobody.
+CREATE VIEW cqs.evaluator_todo AS
+WITH mine AS (
+  SELECT DISTINCT e.person_id, e.organisation_id FROM cqs._evaluated() e
+), pending AS (
+  SELECT a.person_id, a.organisation_id, a.period, r.period_kind, a.status, a.self_assessed_at
+    FROM cqs.assessment a
+    JOIN mine m ON m.person_id = a.person_id AND m.organisation_id = a.organisation_id
+    JOIN cqs.period_result r ON r.person_id = a.person_id AND r.period = a.period
+   WHERE a.status IN ('draft', 'self_assessed')
+  UNION ALL
+  SELECT o.person_id, o.organisation_id, o.period_or_year_start, o.period_kind, o.assessment_status, NULL::timestamptz
+    FROM cqs.overdue o
+    JOIN mine m ON m.person_id = o.person_id AND m.organisation_id = o.organisation_id
+   WHERE o.kind = 'self_assessment' AND o.assessment_status = 'not_started'
+)
+SELECT x.person_id, p.personnel_id, p.full_name, x.organisation_id, org.name AS organisation_name,
+       x.period, x.period_kind, x.status AS assessment_status,
+       CASE WHEN x.status = 'self_assessed' THEN 'confirm' ELSE 'remind' END AS action,
+       x.self_assessed_at, d.self_due, d.confirm_due,
+       CASE WHEN x.status = 'self_assessed' THEN d.confirm_due ELSE d.self_due END AS due_on,
+       current_date > CASE WHEN x.status = 'self_assessed' THEN d.confirm_due ELSE d.self_due END AS overdue,
+       greatest(current_date - CASE WHEN x.status = 'self_assessed' THEN d.confirm_due ELSE d.self_due END, 0) AS days_overdue,
+       r.total, r.grade
+  FROM pending x
+  JOIN cqs.organisation_policy pol ON pol.organisation_id = x.organisation_id
+  JOIN cqs.organisation org ON org.organisation_id = x.organisation_id
+  LEFT JOIN cqs.person p ON p.person_id = x.person_id
+  LEFT JOIN cqs.period_result r ON r.person_id = x.person_id AND r.period = x.period
+  CROSS JOIN LATERAL (SELECT cqs.period_end(x.period, x.period_kind) + pol.self_assessment_due_day - 1 AS self_due,
+                             cqs.period_end(x.period, x.period_kind) + pol.confirmation_due_day - 1 AS confirm_due) d
+ WHERE (x.status = 'self_assessed' OR current_date > d.self_due)
+   AND cqs._is_competent_evaluator(x.person_id, x.period);
+COMMENT ON VIEW cqs.evaluator_todo IS
+  'Art. 10, 17.2: the acting evaluator''s to-do list: self-assessments waiting for their confirmation (action confirm) and people they evaluate whose self-assessment is overdue, in draft or never started (action remind), with the agency''s due days';
 
 -- Art. 23.3: the people graded không hoàn thành nhiệm vụ, per using agency and year, with
 -- how many years in a row (what the uses of Art. 23 -- and the staffing decisions that

@@ -411,13 +411,7 @@ END $$;
 COMMENT ON FUNCTION cqs.outbox_csv(bigint) IS
   'Art. 26.1.d: a batch of the outbox as CSV (RFC 4180, UTF-8, header row, schema_version 1, instants in UTC)';
 
-CREATE FUNCTION cqs._csv_field(x text) RETURNS text
-LANGUAGE sql IMMUTABLE PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
-  SELECT CASE WHEN $1 IS NULL THEN ''
-              WHEN $1 ~ '[",\r\n]' OR $1 <> btrim($1) THEN '"' || replace($1, '"', '""') || '"'
-              ELSE $1 END
-$$;
-COMMENT ON FUNCTION cqs._csv_field(text) IS 'One CSV field, quoted where RFC 4180 needs it';
+-- (cqs._csv_field, the field writer, is shared with the exports: 77_exports.sql.)
 
 -- Acknowledgement by batch, idempotent: acknowledging an acknowledged batch again (with
 -- the same receipt, or none) changes nothing and returns when it was acknowledged.

@@ -411,7 +411,8 @@ BEGIN
   RETURN ARRAY(SELECT x FROM unnest(v_out) x ORDER BY x);
 END $f$;
 SELECT is(pg_temp.views_refused(),
-          ARRAY['rx_admin:catalogue_additions', 'rx_admin:complaints', 'rx_admin:discipline_counted', 'rx_admin:form01',
+          ARRAY['rx_admin:catalogue_additions', 'rx_admin:complaints', 'rx_admin:discipline_counted', 'rx_admin:evaluator_todo',
+                'rx_admin:form01',
                 'rx_admin:form02', 'rx_admin:grade_decisions_in_force', 'rx_admin:grade_distribution',
                 'rx_admin:half_year_results', 'rx_admin:month_results', 'rx_admin:not_completed', 'rx_admin:outbox_status',
                 'rx_admin:overdue', 'rx_admin:quarter_results',

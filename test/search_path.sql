@@ -978,6 +978,12 @@ SELECT pg_catalog.length(cqs.form01_html(:s2, '2026-03-01'::date)) OPERATOR(pg_c
        AND pg_catalog.length(cqs.publication_list_html(:d, 2026)) OPERATOR(pg_catalog.>) 0
        AND pg_catalog.length(cqs.organisation_sheet_html(:u, 2026)) OPERATOR(pg_catalog.>) 0
        AND pg_catalog.length(cqs.analyst_report_html(:d, 2026)) OPERATOR(pg_catalog.>) 0 AS su_documents \gset
+-- The exports (77_exports.sql): CSV with every option, JSON, for every dataset.
+SELECT pg_catalog.bool_and(pg_catalog.length(cqs.export_csv(x.d, :d, '2026', ',', true, true, 'en')) OPERATOR(pg_catalog.>) 0
+                           AND (cqs.export_json(x.d, :d, '2026') OPERATOR(pg_catalog.->>) 'schema') OPERATOR(pg_catalog.=) 'cqs_eval.export')
+         AS su_exports
+  FROM pg_catalog.unnest(ARRAY['month_results', 'quarter_results', 'year_results', 'form01', 'form02', 'grade_distribution',
+                               'outbox', 'overdue', 'evaluator_todo']) AS x(d) \gset
 SELECT (SELECT p.posting_id FROM cqs.posting_in_force(:s1, '2026-03-01', '2026-03-31') p) IS NOT NULL AS su_posting,
        cqs.catalogue_in_force(:d, '2026-03-15') IS NOT NULL AS su_catalogue,
        cqs.add_working_days('2026-03-02', 5) AS su_working_days \gset
@@ -1184,9 +1190,9 @@ SELECT is(ARRAY[:'su_self_p9', :'su_confirm_p9', :'su_e'], ARRAY['self_assessed'
           'self-assessed and confirmed a support staff member, set H''s e');
 SELECT is(ARRAY[:su_locked, :su_reopened]::integer[], ARRAY[2, 2], 'locked and reopened Phòng SP-U''s March (2 people)');
 SELECT is(ARRAY[:'su_rebuilt', :'su_rebuilt_stale', :'su_explained', :'su_posting', :'su_catalogue',
-                (SELECT outcome FROM cqs.complaint WHERE complaint_id = :su_complaint), :'su_documents'],
-          ARRAY['t', 't', 't', 't', 't', 'withdrawn', 't'],
-          'rebuilt (a range, then stale months), explained, looked up, resolved, rendered the documents');
+                (SELECT outcome FROM cqs.complaint WHERE complaint_id = :su_complaint), :'su_documents', :'su_exports'],
+          ARRAY['t', 't', 't', 't', 't', 'withdrawn', 't', 't'],
+          'rebuilt (a range, then stale months), explained, looked up, resolved, rendered the documents, exported every dataset');
 SELECT is(ARRAY[:su_drained, :su_purged, :su_csv_rows, :su_csv_problems]::bigint[], ARRAY[1, 1, 2, 2]::bigint[],
           'drained the queued person-month; purged the one entry of 2020; CSV parsed and checked');
 SELECT is(ARRAY[:su_csv_orgs, :su_csv_people, :su_csv_leave, :su_csv_task_problems]::bigint[], ARRAY[1, 1, 1, 3]::bigint[],

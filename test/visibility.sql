@@ -854,6 +854,7 @@ CREATE FUNCTION pg_temp.o_access(g text[], rel text) RETURNS text LANGUAGE sql I
     WHEN 'cqs_analyst' = ANY (g) THEN CASE WHEN rel = 'form01' THEN 'no'
                                            WHEN rel IN ('leave_record', 'discipline', 'year_override', 'year_grading',
                                                         'quota_choice', 'complaint', 'complaints', 'overdue', 'form02',
+                                                        'evaluator_todo',
                                                         'discipline_counted', 'audit_log', 'audit_trail') THEN 'either'
                                            ELSE 'yes' END
     ELSE 'no'
@@ -963,9 +964,11 @@ INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
   ('complaints', true, 'P', false,
    $q$SELECT j->>'complaint_id', (j->>'person_id')::bigint, NULL::bigint, NULL::boolean, NULL
         FROM (SELECT to_jsonb(v) AS j FROM cqs.complaints v) s$q$),
+  -- (a period nobody started is known from the posting: read like postings)
   ('overdue', true, 'R', false,
    $q$SELECT concat_ws('|', j->>'kind', j->>'person_id', j->>'period_or_year_start'), (j->>'person_id')::bigint,
-             (j->>'organisation_id')::bigint, NULL::boolean, CASE j->>'kind' WHEN 'complaint' THEN 'RP' END
+             (j->>'organisation_id')::bigint, NULL::boolean,
+             CASE WHEN j->>'kind' = 'complaint' THEN 'RP' WHEN j->>'assessment_status' = 'not_started' THEN 'I' END
         FROM (SELECT to_jsonb(v) AS j FROM cqs.overdue v) s$q$),
   ('discipline_counted', true, 'P', false,
    $q$SELECT j->>'discipline_id', (j->>'person_id')::bigint, NULL::bigint, NULL::boolean, NULL
@@ -978,11 +981,15 @@ INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
         FROM (SELECT to_jsonb(v) AS j FROM cqs.audit_trail v) s$q$),
   -- Aggregates: the oracle aggregates the rows the actor may see (section below).
   ('grade_distribution', true, 'agg', false,
-   $q$SELECT concat_ws('|', j->>'year', j->>'organisation_id', j->>'duty_group', j->>'grade', j->>'people'),
+   $q$SELECT concat_ws('|', j->>'year', j->>'organisation_id', j->>'duty_group', j->>'grade', j->>'status', j->>'people'),
              NULL::bigint, NULL::bigint, NULL::boolean, NULL FROM (SELECT to_jsonb(v) AS j FROM cqs.grade_distribution v) s$q$),
   ('catalogue_additions', true, 'agg', false,
    $q$SELECT concat_ws('|', j->>'organisation_id', j->>'title', j->>'priced_like_item', j->>'coefficient', j->>'task_lines'),
-             NULL::bigint, NULL::bigint, NULL::boolean, NULL FROM (SELECT to_jsonb(v) AS j FROM cqs.catalogue_additions v) s$q$);
+             NULL::bigint, NULL::bigint, NULL::boolean, NULL FROM (SELECT to_jsonb(v) AS j FROM cqs.catalogue_additions v) s$q$),
+  -- Each actor's own to-do list: the oracle below names the periods they are competent for.
+  ('evaluator_todo', true, 'agg', false,
+   $q$SELECT concat_ws('|', j->>'person_id', j->>'period', j->>'action'), NULL::bigint, NULL::bigint, NULL::boolean, NULL
+        FROM (SELECT to_jsonb(v) AS j FROM cqs.evaluator_todo v) s$q$);
 
 -- Every relation of the schema is read (a new one must be classified here).
 SELECT is_empty($$SELECT c.relname::text FROM pg_class c WHERE c.relnamespace = 'cqs'::regnamespace
@@ -1021,7 +1028,15 @@ BEGIN
 END $$;
 -- The rows the aggregates are made of.
 CREATE TEMP TABLE u_year AS
-SELECT person_id, organisation_id, year, using_agency_id, duty_group, final_grade FROM cqs.year_results;
+SELECT person_id, organisation_id, year, using_agency_id, duty_group, final_grade, status FROM cqs.year_results;
+-- What waits for an evaluator: self-assessments submitted, and self-assessments overdue
+-- (in draft, or never started: the overdue list, read whole).
+CREATE TEMP TABLE u_todo AS
+SELECT a.person_id, a.organisation_id, a.period, 'confirm'::text AS action
+  FROM cqs.assessment a WHERE a.status = 'self_assessed'
+UNION
+SELECT d.person_id, d.organisation_id, d.period_or_year_start, 'remind'
+  FROM cqs.overdue d WHERE d.kind = 'self_assessment' AND d.assessment_status IN ('draft', 'not_started');
 CREATE TEMP TABLE u_offcat AS
 SELECT tl.person_id, tl.organisation_id, tl.title, si.code, tl.coefficient
   FROM cqs.task_line tl JOIN cqs.catalogue_item si ON si.item_id = tl.similar_item_id WHERE tl.item_id IS NULL;
@@ -1062,11 +1077,19 @@ SELECT a.actor, u.rel,
          ELSE false END
 UNION ALL
 SELECT a.actor, 'grade_distribution',
-       concat_ws('|', y.year, y.using_agency_id, y.duty_group, y.final_grade, count(*))
+       concat_ws('|', y.year, y.using_agency_id, y.duty_group, y.final_grade,
+                 CASE WHEN y.final_grade IS NOT NULL THEN 'graded' ELSE y.status END, count(*))
   FROM actor a JOIN u_year y ON pg_temp.o_result(a.actor, y.person_id, y.organisation_id)
   JOIN access x ON x.actor = a.actor AND x.rel = 'grade_distribution'
- WHERE (x.expected = 'yes' OR (x.expected = 'either' AND x.state = 'ok')) AND y.final_grade IS NOT NULL
- GROUP BY a.actor, y.year, y.using_agency_id, y.duty_group, y.final_grade
+ WHERE (x.expected = 'yes' OR (x.expected = 'either' AND x.state = 'ok'))
+ GROUP BY a.actor, y.year, y.using_agency_id, y.duty_group, y.final_grade,
+          CASE WHEN y.final_grade IS NOT NULL THEN 'graded' ELSE y.status END
+UNION ALL
+SELECT a.actor, 'evaluator_todo', concat_ws('|', t.person_id, t.period, t.action)
+  FROM actor a JOIN u_todo t ON t.person_id IS DISTINCT FROM a.person_id
+  JOIN access x ON x.actor = a.actor AND x.rel = 'evaluator_todo'
+ WHERE (x.expected = 'yes' OR (x.expected = 'either' AND x.state = 'ok'))
+   AND a.person_id IN (SELECT pg_temp.o_competent(t.person_id, t.period))
 UNION ALL
 SELECT a.actor, 'catalogue_additions', concat_ws('|', x.organisation_id, x.title, x.code, x.coefficient, count(*))
   FROM actor a JOIN u_offcat x ON pg_temp.o_ident(a.actor, x.person_id, x.organisation_id)
