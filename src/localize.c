@@ -20,7 +20,7 @@
  * Placeholder kinds:
  *   text        anything, verbatim          word     no space or comma (a login)
  *   name        no comma or bracket (who decided: "Thanh tra tỉnh")
- *   number      decimal, Vietnamese comma   int      digits
+ *   number      decimal (or cut: 89.9958…), Vietnamese comma   int   digits
  *   date        YYYY-MM-DD -> DD/MM/YYYY (a date another DateStyle wrote, DD-MM-YYYY
  *               or MM/DD/YYYY, is taken as it is)    period   YYYY-MM / YYYY-Qn -> tháng / quý
  *   periods     a ", " list of periods      note     a nested note: localized itself
@@ -326,6 +326,9 @@ arg_valid(const Catalogue *c, const Template *t, int i, const char *s, int len)
 					while (k < len && s[k] >= '0' && s[k] <= '9')
 						k++;
 				}
+				/* a value cut short says so: "89.9958…" (cqs._rounding_note) */
+				if (len - k == 3 && memcmp(s + k, "\xE2\x80\xA6", 3) == 0)
+					k += 3;
 				return k == len;
 			}
 		case ARG_DATE:
@@ -412,7 +415,7 @@ match_from(const Catalogue *c, const Template *t, const char *s, int len, int i,
 			 */
 			if (t->kind[i] == ARG_WORD || t->kind[i] == ARG_NAME || t->kind[i] == ARG_INT ||
 				((t->kind[i] == ARG_DATE || t->kind[i] == ARG_PERIOD || t->kind[i] == ARG_MONTH) && at - pos >= 10) ||
-				(t->kind[i] == ARG_NUMBER && strspn_len(s + pos, at - pos, "0123456789.-") < at - pos))
+				(t->kind[i] == ARG_NUMBER && strspn_len(s + pos, at - pos, "0123456789.-\xE2\x80\xA6") < at - pos))
 				return false;
 			continue;
 		}

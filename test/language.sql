@@ -20,7 +20,7 @@ CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
 SET LOCAL cqs.refresh_mode = async;  -- fabricated totals stand in for the writer's
 
-SELECT plan(63);
+SELECT plan(64);
 
 -- The English words of the templates: words of three letters or more in the literal
 -- parts of every note and trace template that no Vietnamese template uses.  None may be
@@ -84,6 +84,9 @@ SELECT is(cqs.localize('Art. 20.6: capped at the organisation''s grade tot (from
 SELECT is(cqs.localize('rounding 89.995 to 90.00 moved it from tot to xuat_sac'),
           'làm tròn 89,995 thành 90,00 làm thay đổi mức xếp loại từ “hoàn thành tốt nhiệm vụ” sang “hoàn thành xuất sắc nhiệm vụ”',
           'rounding: decimal commas');
+SELECT is(cqs.localize(cqs._rounding_note(89.99583333, 90.00), 'vi'),
+          'làm tròn 89,9958… thành 90,00 làm thay đổi mức xếp loại từ “hoàn thành tốt nhiệm vụ” sang “hoàn thành xuất sắc nhiệm vụ”',
+          'rounding: an exact mean cut to four decimals keeps its ellipsis');
 SELECT is(cqs.localize('Art. 20.4.c, 11.3: party discipline canh_cao (QĐ 7/QĐ-UBKT, 2026-04-02) for act HV-1 at organisation 12'),
           'điểm c khoản 4 Điều 20, khoản 3 Điều 11: kỷ luật đảng, hình thức cảnh cáo (QĐ 7/QĐ-UBKT, ngày 02/04/2026) đối với hành vi HV-1 tại tổ chức 12',
           'Art. 20.4.c: the discipline, its level and its date');
@@ -157,7 +160,7 @@ CREATE FUNCTION pg_temp.note_writers() RETURNS regprocedure[] LANGUAGE sql AS $$
 $$;
 -- Which functions touch a note column: the writers above, and the readers listed here.
 -- A new function that writes notes fails this test until it is added to the writers.
-SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text COLLATE "C")
              FROM pg_proc p
             WHERE p.pronamespace = 'cqs'::regnamespace AND p.prokind IN ('f', 'p')
               AND p.prolang IN (SELECT oid FROM pg_language WHERE lanname IN ('sql', 'plpgsql'))
@@ -165,8 +168,11 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
               AND p.oid <> ALL (pg_temp.note_writers())),
           ARRAY['cqs._check_decision(cqs.year_result,cqs.grade,text)',          -- reads override_reasons
                 'cqs._csv_read(text,text)',                                     -- the loaders: a leave record's note
-                'cqs.csv_format(text)',                                         -- column, typed by the personnel
+                                                                                -- column, typed by the personnel
+                'cqs._export_rows(text,bigint,text,text)',                      -- the exports read the views' notes
+                'cqs.csv_format(text)',                                         -- (loaders, continued)
                 'cqs.decide_grade(bigint,integer,cqs.grade,text,text,text)',    -- reads not_graded_reason
+                'cqs.export_columns(text)',                                     -- the exports' column list
                 'cqs.form01_html(bigint,date)', 'cqs.form02_html(bigint,integer)',  -- the documents: cqs.localize(..., 'vi')
                 'cqs.load_csv(text,text,boolean)',                              -- section (loaders)
                 'cqs.organisation_sheet_html(bigint,integer)',
