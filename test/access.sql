@@ -75,7 +75,7 @@ VALUES ('personnel', :a, :tccb, 'QĐ 1/QĐ-SA phân công'),
        ('authority', :b, :gdb, 'Luật: Giám đốc Sở');
 INSERT INTO cqs.mandate (kind, organisation_id, login, reference) VALUES ('analyst', :ub, 'rx_analyst', 'QĐ 9 phân tích');
 
-SELECT is(:group_roles::integer, 8, 'cqs.setup_roles() reports the eight group roles');
+SELECT is(:group_roles::integer, 9, 'cqs.setup_roles() reports the nine group roles');
 SELECT lives_ok('SELECT cqs.setup_roles()', 'and runs again without error (idempotent)');
 SELECT throws_ok($$INSERT INTO cqs.person_login (login, person_id) VALUES ('rx_nobody_such', 1)$$, '22023', NULL,
                  'a login that does not exist cannot be linked: 22023');

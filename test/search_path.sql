@@ -1162,8 +1162,8 @@ SELECT is((SELECT count(*) FROM cqs.audit_log WHERE login = 'regress_sp_admin' A
                                 'catalogue_item', 'catalogue', 'public_holiday', 'delegation', 'mandate', 'person_login')),
           13::bigint, 'and every deletion');
 -- The superuser's.
-SELECT is(ARRAY[:su_roles, :su_act_as, :su_acting, :su_act_as_text]::bigint[], ARRAY[8, :s2, :s2, :s2]::bigint[],
-          'setup_roles found its eight roles; act_as (by id, then by personnel id) and acting_person');
+SELECT is(ARRAY[:su_roles, :su_act_as, :su_acting, :su_act_as_text]::bigint[], ARRAY[9, :s2, :s2, :s2]::bigint[],
+          'setup_roles found its nine roles; act_as (by id, then by personnel id) and acting_person');
 SELECT is(:'su_acting_nobody'::boolean, true, 'cleared, the superuser acts for nobody again');
 SELECT is(ARRAY[:'su_self_p9', :'su_confirm_p9', :'su_e'], ARRAY['self_assessed', 'confirmed', '50'],
           'self-assessed and confirmed a support staff member, set H''s e');
