@@ -212,7 +212,7 @@ CREATE FUNCTION cqs._ingest_instant(txt text) RETURNS timestamptz
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 RETURN CASE WHEN txt ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
              AND cqs._ingest_date(pg_catalog.substr(txt, 1, 10)) IS NOT NULL
-            THEN pg_catalog.timestamptz_in(pg_catalog.textout(pg_catalog.replace(txt, 'Z', '+00')), 0, -1) END;
+            THEN pg_catalog.replace(txt, 'Z', '+00')::timestamptz END;
 
 -- A number: a JSON number or a string like "2.5" or "2,5" (decimal comma), or NULL.
 CREATE FUNCTION cqs._ingest_number(j jsonb) RETURNS numeric
@@ -358,7 +358,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
   ), priced AS (
     SELECT p.*, co.quarterly, co.special_deadline, it.item_id AS found_item, it.coefficient_low, it.coefficient_high,
            coalesce(p.coefficient_given, p.map_coefficient,
-                    CASE WHEN it.coefficient_low = it.coefficient_high THEN it.coefficient_low END) AS coefficient
+                    CASE WHEN it.coefficient_low = it.coefficient_high THEN trim_scale(it.coefficient_low) END) AS coefficient
       FROM posted p
       LEFT JOIN combos co ON co.organisation_id = p.organisation_id AND co.period = p.period
       LEFT JOIN LATERAL (SELECT i.item_id, i.coefficient_low, i.coefficient_high
@@ -406,7 +406,7 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
       (j.origin NOT IN ('planned', 'reassigned_away', 'taken_over', 'ad_hoc'), 'error', '22023',
        format('origin "%s" is not planned, reassigned_away, taken_over or ad_hoc (Art. 18.1.d)', j.origin)),
       (NOT (cqs._sane_day(j.deadline) AND cqs._sane_day(j.completed_on) AND cqs._sane_day(j.period))
-       OR NOT (cqs._sane_amount(j.assigned_qty) AND cqs._sane_amount(j.completed_qty) AND cqs._sane_amount(j.coefficient_given)),
+       OR NOT (cqs._sane_amount(j.assigned_qty) AND cqs._sane_amount(j.completed_qty) AND cqs._sane_amount(j.coefficient)),
        'error', '23514', 'a date outside 2000-2100 or a quantity or coefficient outside 0-1,000,000 with at most 4 decimals'),
       (j.coefficient_given = 0, 'error', '23514', 'coefficient must be positive'),
       -- the reviewed mappings
@@ -429,10 +429,10 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
               j.organisation_id, to_char(j.period, 'YYYY-MM'))),
       (j.coefficient IS NULL, 'waiting', NULL,
        format('item "%s" has a range of coefficients (%s to %s): the task or the type''s mapping must fix one (HB ch. II)',
-              j.item_code, j.coefficient_low, j.coefficient_high)),
+              j.item_code, trim_scale(j.coefficient_low), trim_scale(j.coefficient_high))),
       (j.coefficient < j.coefficient_low OR j.coefficient > j.coefficient_high, 'error', '23514',
        format('coefficient %s is outside item "%s"''s range %s to %s (HB ch. II)', j.coefficient, j.item_code,
-              j.coefficient_low, j.coefficient_high)),
+              trim_scale(j.coefficient_low), trim_scale(j.coefficient_high))),
       (true, 'ready', NULL, NULL)) AS c(failed, status, sqlstate, reason)
       WHERE c.failed LIMIT 1) v0,
     LATERAL (SELECT

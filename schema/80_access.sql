@@ -149,13 +149,18 @@ END $$;
 -- its connector login, the personnel section of its organisation (and above) and the
 -- administrators; the mappings are reviewed by the latter two.  The connector writes
 -- only through cqs.ingest_tasks (owner's rights).
+CREATE FUNCTION cqs._ingest_sources(reviewing boolean) RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+  SELECT coalesce(array_agg(s.source), '{}')
+    FROM cqs.ingest_source s
+   WHERE cqs._is_admin()
+      OR (NOT $1 AND s.connector_login = cqs._actor_login())
+      OR s.organisation_id = ANY (cqs._personnel_organisations())
+$$;
 DO $$
 DECLARE
-  v_mine   text := '(SELECT cqs._is_admin()) OR source IN (SELECT s.source FROM cqs.ingest_source s '
-                   'WHERE s.connector_login = (SELECT cqs._actor_login()) '
-                   'OR s.organisation_id IN (SELECT unnest((SELECT cqs._personnel_organisations()))))';
-  v_review text := '(SELECT cqs._is_admin()) OR source IN (SELECT s.source FROM cqs.ingest_source s '
-                   'WHERE s.organisation_id IN (SELECT unnest((SELECT cqs._personnel_organisations()))))';
+  v_mine   text := 'source IN (SELECT unnest((SELECT cqs._ingest_sources(false))))';
+  v_review text := 'source IN (SELECT unnest((SELECT cqs._ingest_sources(true))))';
   t        text;
 BEGIN
   FOREACH t IN ARRAY ARRAY['ingest_source', 'ingest_cutoff', 'ingest_assignee_map', 'ingest_type_map', 'ingest_task',
