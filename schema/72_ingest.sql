@@ -729,7 +729,8 @@ BEGIN
               WHEN a.batch_id = v_batch AND a.t_item = a.n THEN a.t_reason
               WHEN a.batch_id = v_batch THEN format('superseded by item %s of this batch', a.t_item)
               WHEN a.ts < a.source_updated_at
-                THEN format('older than the version held (updated_at %s)', a.source_updated_at)
+                THEN format('older than the version held (updated_at %s)',
+                            to_char(a.source_updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'))
               ELSE 'the same as the version held' END
     FROM answered a
    ORDER BY a.n;

@@ -124,7 +124,7 @@ SELECT results_eq($$SELECT outcome FROM cqs.ingest_tasks('vpdt-i', jsonb_build_a
                   $$VALUES ('updated'::text)$$, 'a newer version updates the line');
 SELECT results_eq($$SELECT outcome, reason FROM cqs.ingest_tasks('vpdt-i', jsonb_build_array(
                       pg_temp.item('A1', '2026-03-04T08:00:00+07:00', 'u-s1', 'CV', '2026-03-10', '{"completed_qty": 0}')))$$,
-                  $$VALUES ('unchanged'::text, 'older than the version held (updated_at 2026-03-05 01:00:00+00)'::text)$$,
+                  $$VALUES ('unchanged'::text, 'older than the version held (updated_at 2026-03-05T01:00:00.000000Z)'::text)$$,
                   'an older version arriving late changes nothing');
 RESET ROLE;
 SELECT results_eq($$SELECT count(*), min(completed_qty), min(completed_on), min(days_late) FROM cqs.task_line WHERE external_source = 'vpdt-i'$$,
