@@ -116,14 +116,20 @@ CREATE TABLE cqs.ingest_task (
   item_no            integer NOT NULL, -- its position in that batch
   status             text NOT NULL DEFAULT 'pending'
                      CONSTRAINT ingest_task_status_valid
-                     CHECK (status IN ('pending', 'matched', 'waiting', 'error', 'cancelled')),
+                     CHECK (status IN ('pending', 'ready', 'cancel', 'matched', 'waiting', 'error', 'cancelled')),
   outcome            text,
   sqlstate           text,
   reason             text,
   task_line_id       bigint,           -- the task line it became (its external_source, external_id are these)
+  -- what it was matched to (the task line's values that are not read from the payload)
   person_id          bigint,
   organisation_id    bigint,
   period             date,
+  item_id            bigint,
+  similar_item_id    bigint,
+  title              text,
+  coefficient        numeric,
+  origin             text,
   PRIMARY KEY (source, external_id)
 );
 CREATE INDEX ingest_task_batch_idx ON cqs.ingest_task (batch_id);
@@ -197,9 +203,11 @@ CREATE TRIGGER ingest_type_map_reviewed BEFORE INSERT OR UPDATE ON cqs.ingest_ty
 -- Reading the fields of an item: NULL when absent, and a flag when present but not
 -- readable (so a bad value is reported, never taken as absent).
 -- ---------------------------------------------------------------------------
+-- (STABLE, not IMMUTABLE: the text-to-date and text-to-timestamptz casts are, for the
+-- catalog; so labelled, the planner inlines them into the batch's queries.)
 -- A calendar date written YYYY-MM-DD (years 1000-2999), or NULL.
 CREATE FUNCTION cqs._ingest_date(txt text) RETURNS date
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE WHEN txt ~ '^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
              AND pg_catalog.substr(txt, 9, 2)::integer
                  <= pg_catalog.date_part('day', pg_catalog.make_date(pg_catalog.substr(txt, 1, 4)::integer,
@@ -209,7 +217,7 @@ RETURN CASE WHEN txt ~ '^[12][0-9]{3}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$'
 
 -- An ISO 8601 instant with its offset (2026-03-05T08:30:00+07:00, ...Z), or NULL.
 CREATE FUNCTION cqs._ingest_instant(txt text) RETURNS timestamptz
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
+LANGUAGE sql STABLE PARALLEL SAFE
 RETURN CASE WHEN txt ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}[T ]([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?(Z|[+-]([01][0-9]|2[0-3])(:?[0-5][0-9])?)$'
              AND cqs._ingest_date(pg_catalog.substr(txt, 1, 10)) IS NOT NULL
             THEN pg_catalog.replace(txt, 'Z', '+00')::timestamptz END;
@@ -237,7 +245,7 @@ RETURN j IS NOT NULL AND pg_catalog.jsonb_typeof(j) <> 'null' AND (j #>> '{}') <
 -- take its place.
 -- ---------------------------------------------------------------------------
 CREATE FUNCTION cqs._ingest_csv_items(content text) RETURNS jsonb
-LANGUAGE plpgsql IMMUTABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
+LANGUAGE plpgsql STABLE STRICT PARALLEL SAFE SET search_path = pg_catalog, pg_temp AS $$
 DECLARE
   v_header text[];
   v_items  jsonb;
@@ -316,7 +324,7 @@ RETURNS TABLE (source text, external_id text, status text, sqlstate text, reason
                person_id bigint, organisation_id bigint, period date, item_id bigint, similar_item_id bigint,
                title text, coefficient numeric, assigned_qty numeric, deadline date, completed_qty numeric,
                completed_on date, origin text, cancel boolean)
-LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+LANGUAGE sql STABLE ROWS 10000 SET search_path = pg_catalog, pg_temp SET jit = off SET enable_nestloop = off AS $$
   WITH src AS (
     SELECT s.* FROM cqs.ingest_source s
      WHERE s.source = (SELECT b.source FROM cqs.ingest_batch b WHERE b.batch_id = p_batch)
@@ -326,134 +334,145 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
            cqs._ingest_date(t.payload ->> 'completed_on') AS completed_on,
            CASE WHEN t.payload ->> 'period' ~ '^[0-9]{4}-[0-9]{2}$' THEN cqs._ingest_date((t.payload ->> 'period') || '-01')
                 ELSE date_trunc('month', cqs._ingest_date(t.payload ->> 'period'))::date END AS period_given,
-           coalesce(cqs._ingest_number(t.payload -> 'assigned_qty'), CASE WHEN NOT cqs._ingest_given(t.payload -> 'assigned_qty') THEN 1 END) AS assigned_qty,
+           coalesce(cqs._ingest_number(t.payload -> 'assigned_qty'),
+                    CASE WHEN NOT cqs._ingest_given(t.payload -> 'assigned_qty') THEN 1 END) AS assigned_qty,
            cqs._ingest_number(t.payload -> 'completed_qty') AS completed_qty,
            cqs._ingest_number(t.payload -> 'coefficient') AS coefficient_given,
            coalesce(t.payload ->> 'status', 'open') AS task_status,
-           am.person_id AS mapped_person, am.source IS NOT NULL AS assignee_known,
+           am.person_id AS mapped_person,
            tm.item_code, tm.off_catalogue, tm.coefficient AS map_coefficient,
-           coalesce(t.payload ->> 'origin', tm.origin) AS origin,
-           (SELECT src.cutoff_after FROM src) AS cutoff_after
+           coalesce(t.payload ->> 'origin', tm.origin) AS origin
       FROM cqs.ingest_task t
       LEFT JOIN cqs.ingest_assignee_map am ON am.source = t.source AND am.external_assignee = t.payload ->> 'assignee'
       LEFT JOIN cqs.ingest_type_map tm ON tm.source = t.source AND tm.external_type = t.payload ->> 'task_type'
      WHERE t.batch_id = p_batch AND t.status = 'pending'
-  ), dated AS (
+  ), dated AS MATERIALIZED (
     SELECT b.*, coalesce(b.period_given, date_trunc('month', b.deadline)::date) AS period FROM base b
-  ), posted AS (
-    SELECT d.*, ps.organisation_id,
-           ps.organisation_id IN (SELECT c.descendant_id FROM cqs.organisation_closure c, src WHERE c.ancestor_id = src.organisation_id)
-             AS in_scope
-      FROM dated d
-      LEFT JOIN LATERAL cqs.posting_in_force(d.mapped_person, d.period, (d.period + interval '1 month - 1 day')::date) ps
-        ON d.period IS NOT NULL AND d.mapped_person IS NOT NULL
-  ), combos AS (        -- the catalogue versions in force, once per organisation and month
+  ), months AS (        -- where each person was posted, once per person and month
+    SELECT x.person_id, x.period, ps.organisation_id,
+           ps.organisation_id IN (SELECT c.descendant_id FROM cqs.organisation_closure c, src
+                                   WHERE c.ancestor_id = src.organisation_id) AS in_scope
+      FROM (SELECT DISTINCT d.mapped_person AS person_id, d.period FROM dated d
+             WHERE d.mapped_person IS NOT NULL AND d.period IS NOT NULL) x
+      LEFT JOIN LATERAL cqs.posting_in_force(x.person_id, x.period, (x.period + interval '1 month - 1 day')::date) ps ON true
+  ), combos AS (        -- the catalogue versions in force and the cut-off, once per organisation and month
     SELECT x.organisation_id, x.period,
            cqs.catalogue_in_force(x.organisation_id, x.period) AS cat_first,
            cqs.catalogue_in_force(x.organisation_id, (x.period + interval '1 month - 1 day')::date) AS cat_last,
-           pol.cadence = 'quarterly' AS quarterly, o.special_deadline
-      FROM (SELECT DISTINCT p.organisation_id, p.period FROM posted p WHERE p.organisation_id IS NOT NULL) x
+           coalesce(pol.cadence = 'quarterly', false) AS quarterly, coalesce(o.special_deadline, false) AS special_deadline
+      FROM (SELECT DISTINCT m.organisation_id, m.period FROM months m WHERE m.organisation_id IS NOT NULL) x
       LEFT JOIN cqs.organisation_policy pol ON pol.organisation_id = x.organisation_id
       LEFT JOIN cqs.organisation o ON o.organisation_id = x.organisation_id
-  ), priced AS (
-    SELECT p.*, co.quarterly, co.special_deadline, it.item_id AS found_item, it.coefficient_low, it.coefficient_high,
-           coalesce(p.coefficient_given, p.map_coefficient,
-                    CASE WHEN it.coefficient_low = it.coefficient_high THEN trim_scale(it.coefficient_low) END) AS coefficient
-      FROM posted p
-      LEFT JOIN combos co ON co.organisation_id = p.organisation_id AND co.period = p.period
+  ), items AS (
+    SELECT DISTINCT co.organisation_id, co.period, d.item_code, it.item_id, it.coefficient_low, it.coefficient_high
+      FROM combos co
+      JOIN (SELECT DISTINCT m.organisation_id, m.period, d.item_code
+              FROM dated d JOIN months m ON m.person_id = d.mapped_person AND m.period = d.period
+             WHERE d.item_code IS NOT NULL) d ON d.organisation_id = co.organisation_id AND d.period = co.period
       LEFT JOIN LATERAL (SELECT i.item_id, i.coefficient_low, i.coefficient_high
                            FROM cqs.catalogue_item i
-                          WHERE i.catalogue_id IN (co.cat_last, co.cat_first) AND i.code = p.item_code
+                          WHERE i.catalogue_id IN (co.cat_last, co.cat_first) AND i.code = d.item_code
                           ORDER BY i.catalogue_id = co.cat_last DESC LIMIT 1) it ON true
-  ), locks AS (         -- active locks of the people concerned
-    SELECT lr.person_id, lr.period, lr.period_kind, lr.lock_id
-      FROM cqs.locked_result lr JOIN cqs.period_lock pl ON pl.lock_id = lr.lock_id AND pl.reopened_at IS NULL
-     WHERE lr.person_id IN (SELECT pr.mapped_person FROM priced pr)
+  ), cutoffs AS (
+    SELECT DISTINCT d.period,
+           coalesce((SELECT c.cutoff_at FROM cqs.ingest_cutoff c, src WHERE c.source = src.source AND c.period = d.period),
+                    ((d.period + interval '1 month') + (SELECT src.cutoff_after FROM src)) AT TIME ZONE 'Asia/Ho_Chi_Minh') AS cutoff_at
+      FROM dated d WHERE d.period IS NOT NULL
+  ), locked AS (        -- the months of active locks of the people concerned
+    SELECT lr.person_id, m.month, min(lr.lock_id) AS lock_id
+      FROM cqs.locked_result lr
+      JOIN cqs.period_lock pl ON pl.lock_id = lr.lock_id AND pl.reopened_at IS NULL
+      CROSS JOIN LATERAL generate_series(lr.period::timestamp, cqs.period_end(lr.period, lr.period_kind) - 1, interval '1 month') AS m(month)
+     WHERE lr.person_id IN (SELECT d.mapped_person FROM dated d)
+     GROUP BY 1, 2
   ), judged AS (
-    SELECT pr.*,
-           cqs._counted_month(pr.period, pr.deadline, coalesce(pr.quarterly, false), coalesce(pr.special_deadline, false))
-             AS counted,
-           coalesce((SELECT c.cutoff_at FROM cqs.ingest_cutoff c WHERE c.source = pr.source AND c.period = pr.period),
-                    ((pr.period + interval '1 month') + pr.cutoff_after) AT TIME ZONE 'Asia/Ho_Chi_Minh') AS cutoff_at
-      FROM priced pr
+    SELECT d.*, m.organisation_id, m.in_scope, it.item_id AS found_item, it.coefficient_low, it.coefficient_high,
+           coalesce(d.coefficient_given, d.map_coefficient,
+                    CASE WHEN it.coefficient_low = it.coefficient_high THEN trim_scale(it.coefficient_low) END) AS coefficient,
+           cqs._counted_month(d.period, d.deadline, co.quarterly, co.special_deadline) AS counted,
+           cu.cutoff_at
+      FROM dated d
+      LEFT JOIN months m ON m.person_id = d.mapped_person AND m.period = d.period
+      LEFT JOIN combos co ON co.organisation_id = m.organisation_id AND co.period = d.period
+      LEFT JOIN items it ON it.organisation_id = m.organisation_id AND it.period = d.period AND it.item_code = d.item_code
+      LEFT JOIN cutoffs cu ON cu.period = d.period
+  ), checked AS (       -- the first problem, in the order of the comment above
+    SELECT j.*, lk.lock_id,
+           CASE WHEN j.task_status = 'cancelled' AND now() >= j.cutoff_at THEN 22
+                WHEN j.task_status = 'cancelled' THEN 1
+                WHEN NOT cqs._ingest_given(j.p -> 'deadline') THEN 2
+                WHEN j.deadline IS NULL THEN 3
+                WHEN cqs._ingest_given(j.p -> 'completed_on') AND j.completed_on IS NULL THEN 4
+                WHEN cqs._ingest_given(j.p -> 'period') AND j.period_given IS NULL THEN 5
+                WHEN j.assigned_qty IS NULL THEN 6
+                WHEN cqs._ingest_given(j.p -> 'completed_qty') AND j.completed_qty IS NULL THEN 7
+                WHEN cqs._ingest_given(j.p -> 'coefficient') AND j.coefficient_given IS NULL THEN 8
+                WHEN j.task_status NOT IN ('open', 'done', 'cancelled') THEN 9
+                WHEN j.origin NOT IN ('planned', 'reassigned_away', 'taken_over', 'ad_hoc') THEN 10
+                WHEN NOT (cqs._sane_day(j.deadline) AND cqs._sane_day(j.completed_on) AND cqs._sane_day(j.period))
+                  OR NOT (cqs._sane_amount(j.assigned_qty) AND cqs._sane_amount(j.completed_qty) AND cqs._sane_amount(j.coefficient))
+                  THEN 11
+                WHEN j.coefficient_given = 0 THEN 12
+                WHEN NOT cqs._ingest_given(j.p -> 'assignee') THEN 13
+                WHEN NOT cqs._ingest_given(j.p -> 'task_type') THEN 14
+                WHEN j.mapped_person IS NULL THEN 15
+                WHEN j.item_code IS NULL THEN 16
+                WHEN j.organisation_id IS NULL THEN 17
+                WHEN NOT j.in_scope THEN 18
+                WHEN j.found_item IS NULL THEN 19
+                WHEN j.coefficient IS NULL THEN 20
+                WHEN j.coefficient < j.coefficient_low OR j.coefficient > j.coefficient_high THEN 21
+                WHEN now() >= j.cutoff_at THEN 22
+                WHEN lk.lock_id IS NOT NULL THEN 23
+                ELSE 0 END AS k
+      FROM judged j
+      LEFT JOIN locked lk ON lk.person_id = j.mapped_person AND lk.month = j.counted
   )
-  SELECT j.source, j.external_id, v.status, v.sqlstate, v.reason,
-         j.mapped_person, j.organisation_id, j.period,
-         CASE WHEN NOT coalesce(j.off_catalogue, false) THEN j.found_item END,
-         CASE WHEN j.off_catalogue THEN j.found_item END,
-         coalesce(j.p ->> 'title', CASE WHEN j.off_catalogue THEN j.p ->> 'task_type' END),
-         j.coefficient, j.assigned_qty, j.deadline, j.completed_qty, j.completed_on, j.origin,
-         j.task_status = 'cancelled'
-    FROM judged j,
-    LATERAL (SELECT * FROM (VALUES
-      -- a cancelled task needs nothing more: its line (if any) goes
-      (j.task_status = 'cancelled', 'cancel', NULL, NULL),
-      -- the fields
-      (NOT cqs._ingest_given(j.p -> 'deadline'), 'error', '23502',
-       'deadline is missing (Art. 18.1.b: every assigned task has one)'),
-      (j.deadline IS NULL, 'error', '22023', format('deadline "%s" is not a date (YYYY-MM-DD)', j.p ->> 'deadline')),
-      (cqs._ingest_given(j.p -> 'completed_on') AND j.completed_on IS NULL, 'error', '22023',
-       format('completed_on "%s" is not a date (YYYY-MM-DD)', j.p ->> 'completed_on')),
-      (cqs._ingest_given(j.p -> 'period') AND j.period_given IS NULL, 'error', '22023',
-       format('period "%s" is not a month (YYYY-MM)', j.p ->> 'period')),
-      (j.assigned_qty IS NULL, 'error', '22023', format('assigned_qty "%s" is not a number', j.p ->> 'assigned_qty')),
-      (cqs._ingest_given(j.p -> 'completed_qty') AND j.completed_qty IS NULL, 'error', '22023',
-       format('completed_qty "%s" is not a number', j.p ->> 'completed_qty')),
-      (cqs._ingest_given(j.p -> 'coefficient') AND j.coefficient_given IS NULL, 'error', '22023',
-       format('coefficient "%s" is not a number', j.p ->> 'coefficient')),
-      (j.task_status NOT IN ('open', 'done', 'cancelled'), 'error', '22023',
-       format('status "%s" is not open, done or cancelled', j.task_status)),
-      (j.origin NOT IN ('planned', 'reassigned_away', 'taken_over', 'ad_hoc'), 'error', '22023',
-       format('origin "%s" is not planned, reassigned_away, taken_over or ad_hoc (Art. 18.1.d)', j.origin)),
-      (NOT (cqs._sane_day(j.deadline) AND cqs._sane_day(j.completed_on) AND cqs._sane_day(j.period))
-       OR NOT (cqs._sane_amount(j.assigned_qty) AND cqs._sane_amount(j.completed_qty) AND cqs._sane_amount(j.coefficient)),
-       'error', '23514', 'a date outside 2000-2100 or a quantity or coefficient outside 0-1,000,000 with at most 4 decimals'),
-      (j.coefficient_given = 0, 'error', '23514', 'coefficient must be positive'),
-      -- the reviewed mappings
-      (NOT cqs._ingest_given(j.p -> 'assignee'), 'error', '23502', 'assignee is missing'),
-      (NOT cqs._ingest_given(j.p -> 'task_type'), 'error', '23502', 'task_type is missing'),
-      (j.mapped_person IS NULL, 'waiting', NULL,
-       format('assignee "%s" of source "%s" has no reviewed mapping to a person (cqs.ingest_assignee_map)',
-              j.p ->> 'assignee', j.source)),
-      (j.item_code IS NULL, 'waiting', NULL,
-       format('task type "%s" of source "%s" has no reviewed mapping to a catalogue item (cqs.ingest_type_map)',
-              j.p ->> 'task_type', j.source)),
-      (j.organisation_id IS NULL, 'waiting', NULL,
-       format('person %s (assignee "%s") has no posting in %s', j.mapped_person, j.p ->> 'assignee',
-              to_char(j.period, 'YYYY-MM'))),
-      (NOT j.in_scope, 'waiting', NULL,
-       format('person %s is posted in organisation %s in %s, outside the scope of source "%s"',
-              j.mapped_person, j.organisation_id, to_char(j.period, 'YYYY-MM'), j.source)),
-      (j.found_item IS NULL, 'waiting', NULL,
-       format('no item "%s" in the catalogue in force for organisation %s in %s (Art. 13)', j.item_code,
-              j.organisation_id, to_char(j.period, 'YYYY-MM'))),
-      (j.coefficient IS NULL, 'waiting', NULL,
-       format('item "%s" has a range of coefficients (%s to %s): the task or the type''s mapping must fix one (HB ch. II)',
-              j.item_code, trim_scale(j.coefficient_low), trim_scale(j.coefficient_high))),
-      (j.coefficient < j.coefficient_low OR j.coefficient > j.coefficient_high, 'error', '23514',
-       format('coefficient %s is outside item "%s"''s range %s to %s (HB ch. II)', j.coefficient, j.item_code,
-              trim_scale(j.coefficient_low), trim_scale(j.coefficient_high))),
-      (true, 'ready', NULL, NULL)) AS c(failed, status, sqlstate, reason)
-      WHERE c.failed LIMIT 1) v0,
-    LATERAL (SELECT
-      CASE WHEN v0.status IN ('ready', 'cancel') AND now() >= j.cutoff_at THEN 'error' ELSE v0.status END AS status,
-      CASE WHEN v0.status IN ('ready', 'cancel') AND now() >= j.cutoff_at THEN '55000' ELSE v0.sqlstate END AS sqlstate,
-      CASE WHEN v0.status IN ('ready', 'cancel') AND now() >= j.cutoff_at
-           THEN format('period %s of source "%s" was cut off at %s (Vietnam time): it takes no more changes',
-                       to_char(j.period, 'YYYY-MM'), j.source,
-                       to_char(j.cutoff_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
-           ELSE v0.reason END AS reason) v1,
-    LATERAL (SELECT
-      CASE WHEN v1.status = 'ready' AND lk.lock_id IS NOT NULL THEN 'error' ELSE v1.status END AS status,
-      CASE WHEN v1.status = 'ready' AND lk.lock_id IS NOT NULL THEN '55000' ELSE v1.sqlstate END AS sqlstate,
-      CASE WHEN v1.status = 'ready' AND lk.lock_id IS NOT NULL
-           THEN format('period %s of person %s is locked (lock %s); its task lines cannot change (Art. 21.3: cqs.reopen_period)',
-                       to_char(j.counted, 'YYYY-MM'), j.mapped_person, lk.lock_id)
-           ELSE v1.reason END AS reason
-        FROM (SELECT NULL) dummy
-        LEFT JOIN LATERAL (SELECT l.lock_id FROM locks l
-                            WHERE l.person_id = j.mapped_person AND l.period <= j.counted AND l.period > j.counted - 92
-                              AND j.counted < cqs.period_end(l.period, l.period_kind) LIMIT 1) lk ON true) v
+  SELECT c.source, c.external_id,
+         CASE WHEN c.k = 0 THEN 'ready' WHEN c.k = 1 THEN 'cancel' WHEN c.k BETWEEN 15 AND 20 THEN 'waiting' ELSE 'error' END,
+         CASE WHEN c.k IN (2, 13, 14) THEN '23502' WHEN c.k IN (11, 12, 21) THEN '23514' WHEN c.k IN (22, 23) THEN '55000'
+              WHEN c.k BETWEEN 3 AND 10 THEN '22023' END,
+         CASE c.k
+           WHEN 2 THEN 'deadline is missing (Art. 18.1.b: every assigned task has one)'
+           WHEN 3 THEN format('deadline "%s" is not a date (YYYY-MM-DD)', c.p ->> 'deadline')
+           WHEN 4 THEN format('completed_on "%s" is not a date (YYYY-MM-DD)', c.p ->> 'completed_on')
+           WHEN 5 THEN format('period "%s" is not a month (YYYY-MM)', c.p ->> 'period')
+           WHEN 6 THEN format('assigned_qty "%s" is not a number', c.p ->> 'assigned_qty')
+           WHEN 7 THEN format('completed_qty "%s" is not a number', c.p ->> 'completed_qty')
+           WHEN 8 THEN format('coefficient "%s" is not a number', c.p ->> 'coefficient')
+           WHEN 9 THEN format('status "%s" is not open, done or cancelled', c.task_status)
+           WHEN 10 THEN format('origin "%s" is not planned, reassigned_away, taken_over or ad_hoc (Art. 18.1.d)', c.origin)
+           WHEN 11 THEN 'a date outside 2000-2100 or a quantity or coefficient outside 0-1,000,000 with at most 4 decimals'
+           WHEN 12 THEN 'coefficient must be positive'
+           WHEN 13 THEN 'assignee is missing'
+           WHEN 14 THEN 'task_type is missing'
+           WHEN 15 THEN format('assignee "%s" of source "%s" has no reviewed mapping to a person (cqs.ingest_assignee_map)',
+                               c.p ->> 'assignee', c.source)
+           WHEN 16 THEN format('task type "%s" of source "%s" has no reviewed mapping to a catalogue item (cqs.ingest_type_map)',
+                               c.p ->> 'task_type', c.source)
+           WHEN 17 THEN format('person %s (assignee "%s") has no posting in %s', c.mapped_person, c.p ->> 'assignee',
+                               to_char(c.period, 'YYYY-MM'))
+           WHEN 18 THEN format('person %s is posted in organisation %s in %s, outside the scope of source "%s"',
+                               c.mapped_person, c.organisation_id, to_char(c.period, 'YYYY-MM'), c.source)
+           WHEN 19 THEN format('no item "%s" in the catalogue in force for organisation %s in %s (Art. 13)', c.item_code,
+                               c.organisation_id, to_char(c.period, 'YYYY-MM'))
+           WHEN 20 THEN format('item "%s" has a range of coefficients (%s to %s): the task or the type''s mapping must fix one (HB ch. II)',
+                               c.item_code, trim_scale(c.coefficient_low), trim_scale(c.coefficient_high))
+           WHEN 21 THEN format('coefficient %s is outside item "%s"''s range %s to %s (HB ch. II)', c.coefficient, c.item_code,
+                               trim_scale(c.coefficient_low), trim_scale(c.coefficient_high))
+           WHEN 22 THEN format('period %s of source "%s" was cut off at %s (Vietnam time): it takes no more changes',
+                               to_char(c.period, 'YYYY-MM'), c.source,
+                               to_char(c.cutoff_at AT TIME ZONE 'Asia/Ho_Chi_Minh', 'YYYY-MM-DD HH24:MI'))
+           WHEN 23 THEN format('period %s of person %s is locked (lock %s); its task lines cannot change (Art. 21.3: cqs.reopen_period)',
+                               to_char(c.counted, 'YYYY-MM'), c.mapped_person, c.lock_id)
+         END,
+         c.mapped_person, c.organisation_id, c.period,
+         CASE WHEN NOT coalesce(c.off_catalogue, false) THEN c.found_item END,
+         CASE WHEN c.off_catalogue THEN c.found_item END,
+         coalesce(c.p ->> 'title', CASE WHEN c.off_catalogue THEN c.p ->> 'task_type' END),
+         c.coefficient, c.assigned_qty, c.deadline, c.completed_qty, c.completed_on, c.origin,
+         c.task_status = 'cancelled'
+    FROM checked c
 $$;
 REVOKE EXECUTE ON FUNCTION cqs._ingest_resolve(bigint) FROM PUBLIC;
 COMMENT ON FUNCTION cqs._ingest_resolve(bigint) IS
@@ -473,17 +492,26 @@ DECLARE
   v_msg    text;
 BEGIN
   SELECT b.source INTO v_source FROM cqs.ingest_batch b WHERE b.batch_id = p_batch;
+  -- What each item becomes, kept on the item (ready and cancel are transient).
+  UPDATE cqs.ingest_task t
+     SET status = rs.status, outcome = CASE WHEN rs.status IN ('waiting', 'error') THEN rs.status END,
+         sqlstate = rs.sqlstate, reason = rs.reason, person_id = rs.person_id, organisation_id = rs.organisation_id,
+         period = rs.period, item_id = rs.item_id, similar_item_id = rs.similar_item_id, title = rs.title,
+         coefficient = rs.coefficient, origin = rs.origin
+    FROM cqs._ingest_resolve(p_batch) rs
+   WHERE t.source = rs.source AND t.external_id = rs.external_id;
+
   BEGIN
-    WITH rs AS MATERIALIZED (
-      SELECT * FROM cqs._ingest_resolve(p_batch)
-    ), up AS (
+    WITH up AS (
       INSERT INTO cqs.task_line AS tl (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient,
                                        assigned_qty, deadline, completed_qty, completed_on, origin,
                                        external_source, external_id)
-      SELECT rs.person_id, rs.organisation_id, rs.period, rs.item_id, rs.similar_item_id, rs.title, rs.coefficient,
-             rs.assigned_qty, rs.deadline, rs.completed_qty, rs.completed_on, rs.origin, rs.source, rs.external_id
-        FROM rs WHERE rs.status = 'ready'
-       ORDER BY rs.external_id
+      SELECT t.person_id, t.organisation_id, t.period, t.item_id, t.similar_item_id, t.title, t.coefficient,
+             coalesce(cqs._ingest_number(t.payload -> 'assigned_qty'), 1), cqs._ingest_date(t.payload ->> 'deadline'),
+             cqs._ingest_number(t.payload -> 'completed_qty'), cqs._ingest_date(t.payload ->> 'completed_on'),
+             t.origin, t.source, t.external_id
+        FROM cqs.ingest_task t WHERE t.batch_id = p_batch AND t.status = 'ready'
+       ORDER BY t.external_id
       ON CONFLICT (external_source, external_id) DO UPDATE
          SET person_id = excluded.person_id, organisation_id = excluded.organisation_id, period = excluded.period,
              item_id = excluded.item_id, similar_item_id = excluded.similar_item_id, title = excluded.title,
@@ -496,86 +524,80 @@ BEGIN
               excluded.title, excluded.coefficient, excluded.assigned_qty, excluded.deadline, excluded.completed_qty,
               excluded.completed_on, excluded.origin)
       RETURNING tl.task_line_id, tl.external_id, (tl.xmax = 0) AS inserted
-    ), del AS (
-      DELETE FROM cqs.task_line tl USING rs
-       WHERE rs.status = 'cancel' AND tl.external_source = rs.source AND tl.external_id = rs.external_id
-      RETURNING tl.external_id
     )
     UPDATE cqs.ingest_task t
-       SET status = CASE rs.status WHEN 'ready' THEN 'matched' WHEN 'cancel' THEN 'cancelled' ELSE rs.status END,
-           outcome = CASE WHEN rs.status = 'ready' AND up.inserted THEN 'inserted'
-                          WHEN rs.status = 'ready' AND up.external_id IS NOT NULL THEN 'updated'
-                          WHEN rs.status = 'ready' THEN 'unchanged'
-                          WHEN rs.status = 'cancel' AND del.external_id IS NOT NULL THEN 'deleted'
-                          WHEN rs.status = 'cancel' THEN 'unchanged'
-                          ELSE rs.status END,
-           sqlstate = rs.sqlstate, reason = rs.reason,
-           task_line_id = CASE WHEN rs.status = 'ready'
-                               THEN coalesce(up.task_line_id,
-                                             (SELECT x.task_line_id FROM cqs.task_line x
-                                               WHERE x.external_source = rs.source AND x.external_id = rs.external_id))
-                               WHEN rs.status = 'cancel' THEN NULL ELSE t.task_line_id END,
-           person_id = rs.person_id, organisation_id = rs.organisation_id, period = rs.period
-      FROM rs LEFT JOIN up ON up.external_id = rs.external_id LEFT JOIN del ON del.external_id = rs.external_id
-     WHERE t.source = rs.source AND t.external_id = rs.external_id;
+       SET status = 'matched', outcome = CASE WHEN up.inserted THEN 'inserted' ELSE 'updated' END,
+           task_line_id = up.task_line_id, sqlstate = NULL, reason = NULL
+      FROM up
+     WHERE t.source = v_source AND t.external_id = up.external_id;
+    -- Lines left as they were.
+    UPDATE cqs.ingest_task t
+       SET status = 'matched', outcome = 'unchanged', sqlstate = NULL, reason = NULL,
+           task_line_id = (SELECT x.task_line_id FROM cqs.task_line x
+                            WHERE x.external_source = t.source AND x.external_id = t.external_id)
+     WHERE t.batch_id = p_batch AND t.status = 'ready';
+    -- Cancelled in the source: the line goes.
+    WITH del AS (
+      DELETE FROM cqs.task_line tl USING cqs.ingest_task t
+       WHERE t.batch_id = p_batch AND t.status = 'cancel' AND tl.external_source = t.source AND tl.external_id = t.external_id
+      RETURNING tl.external_id
+    )
+    UPDATE cqs.ingest_task t SET status = 'cancelled', outcome = 'deleted', task_line_id = NULL, sqlstate = NULL, reason = NULL
+      FROM del WHERE t.source = v_source AND t.external_id = del.external_id;
+    UPDATE cqs.ingest_task t SET status = 'cancelled', outcome = 'unchanged', task_line_id = NULL, sqlstate = NULL, reason = NULL
+     WHERE t.batch_id = p_batch AND t.status = 'cancel';
     RETURN;
   EXCEPTION WHEN OTHERS THEN
     NULL;                               -- rolled back to the start of the block: item by item below
   END;
 
   UPDATE cqs.ingest_batch b SET item_by_item = true WHERE b.batch_id = p_batch;
-  FOR v_it IN SELECT * FROM cqs._ingest_resolve(p_batch) x ORDER BY x.external_id LOOP
+  FOR v_it IN SELECT t.* FROM cqs.ingest_task t
+               WHERE t.batch_id = p_batch AND t.status IN ('ready', 'cancel') ORDER BY t.external_id LOOP
     v_line := NULL;
-    v_state := NULL;
-    v_msg := NULL;
-    IF v_it.status IN ('ready', 'cancel') THEN
-      BEGIN
-        IF v_it.status = 'ready' THEN
-          INSERT INTO cqs.task_line AS tl (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient,
-                                           assigned_qty, deadline, completed_qty, completed_on, origin,
-                                           external_source, external_id)
-          VALUES (v_it.person_id, v_it.organisation_id, v_it.period, v_it.item_id, v_it.similar_item_id, v_it.title, v_it.coefficient,
-                  v_it.assigned_qty, v_it.deadline, v_it.completed_qty, v_it.completed_on, v_it.origin, v_it.source, v_it.external_id)
-          ON CONFLICT (external_source, external_id) DO UPDATE
-             SET person_id = excluded.person_id, organisation_id = excluded.organisation_id, period = excluded.period,
-                 item_id = excluded.item_id, similar_item_id = excluded.similar_item_id, title = excluded.title,
-                 coefficient = excluded.coefficient, assigned_qty = excluded.assigned_qty, deadline = excluded.deadline,
-                 completed_qty = excluded.completed_qty, completed_on = excluded.completed_on, origin = excluded.origin
-           WHERE (tl.person_id, tl.organisation_id, tl.period, tl.item_id, tl.similar_item_id, tl.title, tl.coefficient,
-                  tl.assigned_qty, tl.deadline, tl.completed_qty, tl.completed_on, tl.origin)
-                 IS DISTINCT FROM
-                 (excluded.person_id, excluded.organisation_id, excluded.period, excluded.item_id, excluded.similar_item_id,
-                  excluded.title, excluded.coefficient, excluded.assigned_qty, excluded.deadline, excluded.completed_qty,
-                  excluded.completed_on, excluded.origin)
-          RETURNING tl.task_line_id, (tl.xmax = 0) INTO v_line, v_ins;
-          IF v_line IS NULL THEN
-            SELECT x.task_line_id INTO v_line FROM cqs.task_line x
-             WHERE x.external_source = v_it.source AND x.external_id = v_it.external_id;
-          END IF;
-          UPDATE cqs.ingest_task t
-             SET status = 'matched', outcome = CASE WHEN v_ins THEN 'inserted' WHEN v_ins IS NOT NULL THEN 'updated' ELSE 'unchanged' END,
-                 sqlstate = NULL, reason = NULL, task_line_id = v_line,
-                 person_id = v_it.person_id, organisation_id = v_it.organisation_id, period = v_it.period
-           WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
-        ELSE
-          DELETE FROM cqs.task_line tl WHERE tl.external_source = v_it.source AND tl.external_id = v_it.external_id
-          RETURNING tl.task_line_id INTO v_line;
-          UPDATE cqs.ingest_task t
-             SET status = 'cancelled', outcome = CASE WHEN v_line IS NULL THEN 'unchanged' ELSE 'deleted' END,
-                 sqlstate = NULL, reason = NULL, task_line_id = NULL
-           WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
+    v_ins := NULL;
+    BEGIN
+      IF v_it.status = 'ready' THEN
+        INSERT INTO cqs.task_line AS tl (person_id, organisation_id, period, item_id, similar_item_id, title, coefficient,
+                                         assigned_qty, deadline, completed_qty, completed_on, origin,
+                                         external_source, external_id)
+        VALUES (v_it.person_id, v_it.organisation_id, v_it.period, v_it.item_id, v_it.similar_item_id, v_it.title,
+                v_it.coefficient, coalesce(cqs._ingest_number(v_it.payload -> 'assigned_qty'), 1),
+                cqs._ingest_date(v_it.payload ->> 'deadline'), cqs._ingest_number(v_it.payload -> 'completed_qty'),
+                cqs._ingest_date(v_it.payload ->> 'completed_on'), v_it.origin, v_it.source, v_it.external_id)
+        ON CONFLICT (external_source, external_id) DO UPDATE
+           SET person_id = excluded.person_id, organisation_id = excluded.organisation_id, period = excluded.period,
+               item_id = excluded.item_id, similar_item_id = excluded.similar_item_id, title = excluded.title,
+               coefficient = excluded.coefficient, assigned_qty = excluded.assigned_qty, deadline = excluded.deadline,
+               completed_qty = excluded.completed_qty, completed_on = excluded.completed_on, origin = excluded.origin
+         WHERE (tl.person_id, tl.organisation_id, tl.period, tl.item_id, tl.similar_item_id, tl.title, tl.coefficient,
+                tl.assigned_qty, tl.deadline, tl.completed_qty, tl.completed_on, tl.origin)
+               IS DISTINCT FROM
+               (excluded.person_id, excluded.organisation_id, excluded.period, excluded.item_id, excluded.similar_item_id,
+                excluded.title, excluded.coefficient, excluded.assigned_qty, excluded.deadline, excluded.completed_qty,
+                excluded.completed_on, excluded.origin)
+        RETURNING tl.task_line_id, (tl.xmax = 0) INTO v_line, v_ins;
+        IF v_line IS NULL THEN
+          SELECT x.task_line_id INTO v_line FROM cqs.task_line x
+           WHERE x.external_source = v_it.source AND x.external_id = v_it.external_id;
         END IF;
-        CONTINUE;
-      EXCEPTION WHEN OTHERS THEN
-        GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
-      END;
-    END IF;
-    UPDATE cqs.ingest_task t
-       SET status = CASE WHEN v_state IS NOT NULL THEN 'error' ELSE v_it.status END,
-           outcome = CASE WHEN v_state IS NOT NULL THEN 'error' ELSE v_it.status END,
-           sqlstate = coalesce(v_state, v_it.sqlstate), reason = coalesce(v_msg, v_it.reason),
-           person_id = v_it.person_id, organisation_id = v_it.organisation_id, period = v_it.period
-     WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
+        UPDATE cqs.ingest_task t
+           SET status = 'matched', outcome = CASE WHEN v_ins THEN 'inserted' WHEN v_ins IS NOT NULL THEN 'updated' ELSE 'unchanged' END,
+               sqlstate = NULL, reason = NULL, task_line_id = v_line
+         WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
+      ELSE
+        DELETE FROM cqs.task_line tl WHERE tl.external_source = v_it.source AND tl.external_id = v_it.external_id
+        RETURNING tl.task_line_id INTO v_line;
+        UPDATE cqs.ingest_task t
+           SET status = 'cancelled', outcome = CASE WHEN v_line IS NULL THEN 'unchanged' ELSE 'deleted' END,
+               sqlstate = NULL, reason = NULL, task_line_id = NULL
+         WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
+      END IF;
+    EXCEPTION WHEN OTHERS THEN
+      GET STACKED DIAGNOSTICS v_state = RETURNED_SQLSTATE, v_msg = MESSAGE_TEXT;
+      UPDATE cqs.ingest_task t SET status = 'error', outcome = 'error', sqlstate = v_state, reason = v_msg
+       WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
+    END;
   END LOOP;
 END $$;
 REVOKE EXECUTE ON FUNCTION cqs._ingest_take(bigint) FROM PUBLIC;
@@ -635,22 +657,22 @@ END $$;
 -- ---------------------------------------------------------------------------
 -- The entry points.
 -- ---------------------------------------------------------------------------
-CREATE FUNCTION cqs.ingest_tasks(source text, batch jsonb)
+-- The batch, whichever format it came in (the entry points below check who sends it).
+CREATE FUNCTION cqs._ingest(p_source text, batch jsonb, p_format text)
 RETURNS TABLE (item_no integer, external_id text, outcome text, task_line_id bigint, sqlstate text, reason text)
-LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+LANGUAGE plpgsql VOLATILE SET search_path = pg_catalog, pg_temp SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
   v_src       cqs.ingest_source;
   v_batch     bigint;
   v_malformed integer;
-  v_format    text := coalesce(nullif(current_setting('cqs.ingest_format', true), ''), 'json');
+  v_format    text := p_format;
 BEGIN
-  v_src := cqs._ingest_source_for(ingest_tasks.source, false);
+  v_src := cqs._ingest_source_for(p_source, false);
   IF batch IS NULL OR jsonb_typeof(batch) <> 'array' THEN
     RAISE EXCEPTION 'a batch is a JSON array of task objects, got %', coalesce(jsonb_typeof(batch), 'NULL')
       USING ERRCODE = 'invalid_parameter_value', HINT = 'See docs/ingest.md for the fields of an item.';
   END IF;
-  PERFORM set_config('cqs.ingest_format', '', true);
   PERFORM cqs._audit_reason(format('ingest from source "%s"', v_src.source));
   INSERT INTO cqs.ingest_batch (source, format, login, items)
   VALUES (v_src.source, v_format, cqs._actor_login(), jsonb_array_length(batch))
@@ -741,6 +763,13 @@ BEGIN
       OR length(e.j ->> 'external_id') > 200 OR cqs._ingest_instant(e.j ->> 'updated_at') IS NULL;
   PERFORM cqs._ingest_close(v_batch, v_malformed);
 END $$;
+REVOKE EXECUTE ON FUNCTION cqs._ingest(text, jsonb, text) FROM PUBLIC;
+
+CREATE FUNCTION cqs.ingest_tasks(source text, batch jsonb)
+RETURNS TABLE (item_no integer, external_id text, outcome text, task_line_id bigint, sqlstate text, reason text)
+LANGUAGE sql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
+  SELECT * FROM cqs._ingest($1, $2, 'json')
+$$;
 COMMENT ON FUNCTION cqs.ingest_tasks(text, jsonb) IS
   'DOMAIN §10, Huế plan III.2, Art. 13, 18: take a batch of tasks from a document-management system (JSON array) into task lines, keyed by (source, external id): idempotent upsert, one answer per item (inserted, updated, unchanged, deleted, waiting, error with SQLSTATE and reason); bad items never reject good ones';
 
@@ -748,12 +777,11 @@ CREATE FUNCTION cqs.ingest_tasks_csv(source text, content text)
 RETURNS TABLE (item_no integer, external_id text, outcome text, task_line_id bigint, sqlstate text, reason text)
 LANGUAGE plpgsql VOLATILE SECURITY DEFINER SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-  PERFORM cqs._ingest_source_for(ingest_tasks_csv.source, false);
+  PERFORM cqs._ingest_source_for(ingest_tasks_csv.source, false);   -- before reading the text
   IF content IS NULL THEN
     RAISE EXCEPTION 'a CSV batch is text, got NULL' USING ERRCODE = 'invalid_parameter_value';
   END IF;
-  PERFORM set_config('cqs.ingest_format', 'csv', true);
-  RETURN QUERY SELECT * FROM cqs.ingest_tasks(ingest_tasks_csv.source, cqs._ingest_csv_items(content));
+  RETURN QUERY SELECT * FROM cqs._ingest(ingest_tasks_csv.source, cqs._ingest_csv_items(content), 'csv');
 END $$;
 COMMENT ON FUNCTION cqs.ingest_tasks_csv(text, text) IS
   'DOMAIN §10, Huế plan III.2: cqs.ingest_tasks for a CSV batch (header row; the columns are the JSON keys; item_no counts data records)';
