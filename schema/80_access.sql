@@ -518,7 +518,7 @@ BEGIN
   GRANT SELECT ON cqs.ingest_source, cqs.ingest_cutoff, cqs.ingest_assignee_map, cqs.ingest_type_map, cqs.ingest_task,
                   cqs.ingest_batch, cqs.ingest_queue, cqs.ingest_unmapped
      TO cqs_ingest, cqs_personnel, cqs_admin;
-  GRANT SELECT ON cqs.ingest_provenance TO cqs_personnel, cqs_admin;
+  GRANT SELECT ON cqs.ingest_provenance TO cqs_personnel;   -- it reads task lines
   GRANT EXECUTE ON FUNCTION cqs.ingest_tasks(text, jsonb), cqs.ingest_tasks_csv(text, text) TO cqs_ingest, cqs_admin;
   GRANT EXECUTE ON FUNCTION cqs.ingest_retry(text, boolean) TO cqs_ingest, cqs_personnel, cqs_admin;
   GRANT INSERT (source, external_assignee, person_id, seen_label, note),
