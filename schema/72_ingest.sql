@@ -536,16 +536,18 @@ BEGIN
            task_line_id = (SELECT x.task_line_id FROM cqs.task_line x
                             WHERE x.external_source = t.source AND x.external_id = t.external_id)
      WHERE t.batch_id = p_batch AND t.status = 'ready';
-    -- Cancelled in the source: the line goes.
-    WITH del AS (
-      DELETE FROM cqs.task_line tl USING cqs.ingest_task t
-       WHERE t.batch_id = p_batch AND t.status = 'cancel' AND tl.external_source = t.source AND tl.external_id = t.external_id
-      RETURNING tl.external_id
-    )
-    UPDATE cqs.ingest_task t SET status = 'cancelled', outcome = 'deleted', task_line_id = NULL, sqlstate = NULL, reason = NULL
-      FROM del WHERE t.source = v_source AND t.external_id = del.external_id;
-    UPDATE cqs.ingest_task t SET status = 'cancelled', outcome = 'unchanged', task_line_id = NULL, sqlstate = NULL, reason = NULL
-     WHERE t.batch_id = p_batch AND t.status = 'cancel';
+    -- Cancelled in the source: the line goes (by its key, one by one: cancellations are
+    -- few, and a join of the batch with every task line is what the planner must not pick).
+    FOR v_it IN SELECT t.source, t.external_id FROM cqs.ingest_task t
+                 WHERE t.batch_id = p_batch AND t.status = 'cancel' ORDER BY t.external_id LOOP
+      DELETE FROM cqs.task_line tl WHERE tl.external_source = v_it.source AND tl.external_id = v_it.external_id
+      RETURNING tl.task_line_id INTO v_line;
+      UPDATE cqs.ingest_task t
+         SET status = 'cancelled', outcome = CASE WHEN v_line IS NULL THEN 'unchanged' ELSE 'deleted' END,
+             task_line_id = NULL, sqlstate = NULL, reason = NULL
+       WHERE t.source = v_it.source AND t.external_id = v_it.external_id;
+      v_line := NULL;
+    END LOOP;
     RETURN;
   EXCEPTION WHEN OTHERS THEN
     NULL;                               -- rolled back to the start of the block: item by item below
