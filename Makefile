@@ -28,7 +28,7 @@ REGRESS_OPTS = --inputdir=. --outputdir=.
 # Concurrency (isolation tester): specs/*.spec, expected/*.out; each spec's teardown
 # drops and recreates the extension, so every spec starts from a fresh install.
 ISOLATION      = race_task_lines race_transfer race_lock_period race_rebuild race_grade_year \
-                 race_out_of_order race_assessment race_decisions race_outbox race_jobs
+                 race_out_of_order race_assessment race_decisions race_outbox race_jobs race_ingest
 ISOLATION_OPTS = --load-extension=btree_gist --load-extension=cqs_eval
 
 # The library knows the version it was built as (cqs.version(), cqs._check_library).

@@ -145,6 +145,40 @@ BEGIN
                  v_pers_org);
 END $$;
 
+-- Taking work in (72_ingest.sql): a source, its mappings, queue and batches are read by
+-- its connector login, the personnel section of its organisation (and above) and the
+-- administrators; the mappings are reviewed by the latter two.  The connector writes
+-- only through cqs.ingest_tasks (owner's rights).
+CREATE FUNCTION cqs._ingest_sources(reviewing boolean) RETURNS text[]
+LANGUAGE sql STABLE PARALLEL SAFE SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET jit = off AS $$
+  SELECT coalesce(array_agg(s.source), '{}')
+    FROM cqs.ingest_source s
+   WHERE cqs._is_admin()
+      OR (NOT $1 AND s.connector_login = cqs._actor_login())
+      OR s.organisation_id = ANY (cqs._personnel_organisations())
+$$;
+DO $$
+DECLARE
+  v_mine   text := 'source IN (SELECT unnest((SELECT cqs._ingest_sources(false))))';
+  v_review text := 'source IN (SELECT unnest((SELECT cqs._ingest_sources(true))))';
+  t        text;
+BEGIN
+  FOREACH t IN ARRAY ARRAY['ingest_source', 'ingest_cutoff', 'ingest_assignee_map', 'ingest_type_map', 'ingest_task',
+                           'ingest_batch'] LOOP
+    EXECUTE format('ALTER TABLE cqs.%I ENABLE ROW LEVEL SECURITY', t);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR SELECT USING (%s)', t || '_read', t, v_mine);
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['ingest_assignee_map', 'ingest_type_map'] LOOP
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR INSERT WITH CHECK (%s)', t || '_insert', t, v_review);
+    EXECUTE format('CREATE POLICY %1$I ON cqs.%2$I FOR UPDATE USING (%3$s) WITH CHECK (%3$s)', t || '_update', t, v_review);
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR DELETE USING (%s)', t || '_delete', t, v_review);
+  END LOOP;
+  FOREACH t IN ARRAY ARRAY['ingest_source', 'ingest_cutoff'] LOOP
+    EXECUTE format('CREATE POLICY %I ON cqs.%I FOR ALL USING ((SELECT cqs._is_admin())) WITH CHECK ((SELECT cqs._is_admin()))',
+                   t || '_admin', t);
+  END LOOP;
+END $$;
+
 -- ---------------------------------------------------------------------------
 -- Decisions stay as they were made (Art. 21.3, 22): a grading decision changes only to
 -- record its notification and publication, once; a complaint only until it is resolved;
@@ -258,7 +292,8 @@ BEGIN
                            'catalogue_item', 'task_line', 'task_deduction', 'assessment', 'organisation_criteria', 'organisation_year',
                            'quota_decision', 'leave_record', 'discipline', 'year_override', 'public_holiday',
                            'year_grading', 'quota_choice', 'grade_decision', 'complaint', 'bonus_regulation',
-                           'period_lock', 'person_login', 'mandate', 'delegation', 'imported_total'] LOOP
+                           'period_lock', 'person_login', 'mandate', 'delegation', 'imported_total',
+                           'ingest_source', 'ingest_cutoff', 'ingest_assignee_map', 'ingest_type_map'] LOOP
     SELECT string_agg(format('%L', a.attname), ', ' ORDER BY array_position(i.indkey::int2[], a.attnum))
       INTO v_keys
       FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)
@@ -364,7 +399,8 @@ DECLARE
   v_views   text;
 BEGIN
   SELECT string_agg(c.oid::regclass::text, ', ' ORDER BY c.relname) INTO v_views
-    FROM pg_class c WHERE c.relnamespace = 'cqs'::regnamespace AND c.relkind = 'v' AND c.relname <> 'audit_trail';
+    FROM pg_class c WHERE c.relnamespace = 'cqs'::regnamespace AND c.relkind = 'v' AND c.relname <> 'audit_trail'
+     AND c.relname NOT LIKE 'ingest\_%';
   FOR r IN SELECT * FROM (VALUES
       ('cqs_servant',   'civil servants (công chức): their own results, Form 01 and 02, complaints'),
       ('cqs_evaluator', 'leaders (người đánh giá): confirm, leader terms, their units'' task lines'),
@@ -373,7 +409,8 @@ BEGIN
       ('cqs_analyst',   'analysts: results and distributions, pseudonymous unless the mandate is identified'),
       ('cqs_portal',    'portals: act for the person they authenticated (cqs.act_as), with that person''s rights'),
       ('cqs_jobs',      'scheduled jobs (pg_cron): refresh queue, rebuild, the year''s grading, closing months, the outbox''s transport'),
-      ('cqs_admin',     'the extension''s administrators: organisations, catalogues, mandates, logins, the audit trail'))
+      ('cqs_admin',     'the extension''s administrators: organisations, catalogues, mandates, logins, the audit trail'),
+      ('cqs_ingest',    'connectors of document-management systems: send task batches to their own source, read its queue'))
       AS v(role_name, purpose) LOOP
     role_name := r.role_name;
     purpose := r.purpose;
@@ -479,6 +516,22 @@ BEGIN
                             cqs.outbox_prepare(integer), cqs.outbox_next_batch(integer, interval), cqs.outbox_json(bigint),
                             cqs.outbox_csv(bigint), cqs.outbox_acknowledge(bigint, text), cqs.outbox_release(bigint, text),
                             cqs.schedule_jobs(text, jsonb), cqs.unschedule_jobs(), cqs._cron_problem(name) TO cqs_jobs;
+  -- Taking work in (72_ingest.sql): a connector sends batches to its own source (the
+  -- functions check which login is the source's connector) and reads its source's queue
+  -- and mappings, nothing else -- no personal records, no task lines.  The personnel
+  -- section of a source's organisation and the administrators review the mappings
+  -- (row-level security picks the sources) and retry the queue.
+  GRANT SELECT ON cqs.ingest_source, cqs.ingest_cutoff, cqs.ingest_assignee_map, cqs.ingest_type_map, cqs.ingest_task,
+                  cqs.ingest_batch, cqs.ingest_queue, cqs.ingest_unmapped
+     TO cqs_ingest, cqs_personnel, cqs_admin;
+  GRANT SELECT ON cqs.ingest_provenance TO cqs_personnel;   -- it reads task lines
+  GRANT EXECUTE ON FUNCTION cqs.ingest_tasks(text, jsonb), cqs.ingest_tasks_csv(text, text) TO cqs_ingest, cqs_admin;
+  GRANT EXECUTE ON FUNCTION cqs.ingest_retry(text, boolean) TO cqs_ingest, cqs_personnel, cqs_admin;
+  GRANT INSERT (source, external_assignee, person_id, seen_label, note),
+        UPDATE (person_id, note), DELETE ON cqs.ingest_assignee_map TO cqs_personnel, cqs_admin;
+  GRANT INSERT (source, external_type, item_code, off_catalogue, coefficient, origin, seen_label, note),
+        UPDATE (item_code, off_catalogue, coefficient, origin, note), DELETE ON cqs.ingest_type_map TO cqs_personnel, cqs_admin;
+  GRANT INSERT, UPDATE, DELETE ON cqs.ingest_source, cqs.ingest_cutoff TO cqs_admin;
 END $$;
 COMMENT ON FUNCTION cqs.setup_roles() IS
-  'Create (if missing) the NOLOGIN group roles cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst, cqs_portal, cqs_jobs, cqs_admin and grant each its rights; idempotent';
+  'Create (if missing) the NOLOGIN group roles cqs_servant, cqs_evaluator, cqs_personnel, cqs_authority, cqs_analyst, cqs_portal, cqs_jobs, cqs_admin, cqs_ingest and grant each its rights; idempotent';

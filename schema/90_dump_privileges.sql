@@ -90,3 +90,15 @@ SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cq
 SELECT pg_catalog.pg_extension_config_dump('cqs.period_lock', '');
 SELECT pg_catalog.pg_extension_config_dump('cqs.locked_result', '');
 SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.period_lock', 'lock_id'), '');
+-- Taking work in (72_ingest.sql): sources, cut-offs, the reviewed mappings, every task
+-- received (the provenance of the task lines) and the batches are records.
+SELECT pg_catalog.pg_extension_config_dump('cqs.ingest_source', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.ingest_cutoff', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.ingest_assignee_map', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.ingest_type_map', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.ingest_task', '');
+SELECT pg_catalog.pg_extension_config_dump('cqs.ingest_batch', '');
+SELECT pg_catalog.pg_extension_config_dump(pg_catalog.pg_get_serial_sequence('cqs.ingest_batch', 'batch_id'), '');
+REVOKE EXECUTE ON FUNCTION cqs.ingest_tasks(text, jsonb) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.ingest_tasks_csv(text, text) FROM PUBLIC;
+REVOKE EXECUTE ON FUNCTION cqs.ingest_retry(text, boolean) FROM PUBLIC;

@@ -75,7 +75,7 @@ VALUES ('personnel', :a, :tccb, 'QĐ 1/QĐ-SA phân công'),
        ('authority', :b, :gdb, 'Luật: Giám đốc Sở');
 INSERT INTO cqs.mandate (kind, organisation_id, login, reference) VALUES ('analyst', :ub, 'rx_analyst', 'QĐ 9 phân tích');
 
-SELECT is(:group_roles::integer, 8, 'cqs.setup_roles() reports the eight group roles');
+SELECT is(:group_roles::integer, 9, 'cqs.setup_roles() reports the nine group roles');
 SELECT lives_ok('SELECT cqs.setup_roles()', 'and runs again without error (idempotent)');
 SELECT throws_ok($$INSERT INTO cqs.person_login (login, person_id) VALUES ('rx_nobody_such', 1)$$, '22023', NULL,
                  'a login that does not exist cannot be linked: 22023');
@@ -414,12 +414,16 @@ SELECT is(pg_temp.views_refused(),
           ARRAY['rx_admin:catalogue_additions', 'rx_admin:complaints', 'rx_admin:discipline_counted', 'rx_admin:evaluator_todo',
                 'rx_admin:form01',
                 'rx_admin:form02', 'rx_admin:grade_decisions_in_force', 'rx_admin:grade_distribution',
-                'rx_admin:half_year_results', 'rx_admin:month_results', 'rx_admin:not_completed', 'rx_admin:outbox_status',
-                'rx_admin:overdue', 'rx_admin:quarter_results',
+                'rx_admin:half_year_results', 'rx_admin:ingest_provenance', 'rx_admin:month_results', 'rx_admin:not_completed',
+                'rx_admin:outbox_status', 'rx_admin:overdue', 'rx_admin:quarter_results',
                 'rx_admin:task_lines_explained', 'rx_admin:year_results', 'rx_analyst:audit_trail', 'rx_analyst:form01',
-                'rx_analyst:job_runs', 'rx_analyst:outbox_status', 'rx_gda:job_runs', 'rx_nv1:job_runs', 'rx_portal:job_runs',
-                'rx_tccb:job_runs', 'rx_tpa1:job_runs'],
-          'every view opens for every reader (row-level security picks the rows) but Form 01 and the trail for analysts, personal views and the outbox (identification numbers) for administrators and analysts, the jobs'' run log for all but the jobs and administrators');
+                'rx_analyst:ingest_provenance', 'rx_analyst:ingest_queue', 'rx_analyst:ingest_unmapped',
+                'rx_analyst:job_runs', 'rx_analyst:outbox_status',
+                'rx_gda:ingest_provenance', 'rx_gda:ingest_queue', 'rx_gda:ingest_unmapped', 'rx_gda:job_runs',
+                'rx_nv1:ingest_provenance', 'rx_nv1:ingest_queue', 'rx_nv1:ingest_unmapped', 'rx_nv1:job_runs',
+                'rx_portal:job_runs', 'rx_tccb:job_runs',
+                'rx_tpa1:ingest_provenance', 'rx_tpa1:ingest_queue', 'rx_tpa1:ingest_unmapped', 'rx_tpa1:job_runs'],
+          'every view opens for every reader (row-level security picks the rows) but Form 01 and the trail for analysts, personal views and the outbox (identification numbers) for administrators and analysts, the jobs'' run log for all but the jobs and administrators, what came in from document systems for all but personnel sections (and portals) and administrators (the provenance, which reads task lines: personnel sections only)');
 
 -- 6. The catalog: every table that names a person enforces row-level security (but the
 -- administrators' own: logins and mandates, and the queue of ids); every view runs with

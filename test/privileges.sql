@@ -32,7 +32,7 @@ SELECT function_privs_are('cqs', 'classify', ARRAY['numeric', 'boolean'], 'publi
                           'the pure C functions stay executable by everyone');
 
 -- The group roles (cqs.setup_roles); a portal login acts for the person it authenticated.
-SELECT ok((SELECT count(*) FROM cqs.setup_roles()) = 8, 'cqs.setup_roles() makes or finds the eight group roles');
+SELECT ok((SELECT count(*) FROM cqs.setup_roles()) = 9, 'cqs.setup_roles() makes or finds the nine group roles');
 GRANT cqs_portal TO regress_cqs_portal;
 SELECT person_id AS p1 FROM cqs.person WHERE personnel_id = 'P-1' \gset
 SET ROLE regress_cqs_portal;

@@ -34,7 +34,7 @@ SET client_min_messages = warning;
 BEGIN;
 CREATE EXTENSION IF NOT EXISTS pgtap;
 CREATE EXTENSION IF NOT EXISTS cqs_eval CASCADE;
-SELECT plan(56);
+SELECT plan(57);
 
 \set attack_path 'public, cqs, pg_catalog'
 \set scores '''{5,5,2.5,2.5,2.5,2.5,2.5,2.5,2.5,2.5}'''
@@ -1051,6 +1051,22 @@ SELECT pg_catalog.length(cqs.outbox_json(:su_outbox_batch)::text) OPERATOR(pg_ca
        pg_catalog.length(cqs.outbox_csv(:su_outbox_batch)) OPERATOR(pg_catalog.>) 0 AS su_outbox_csv \gset
 SELECT cqs.outbox_acknowledge(:su_outbox_batch, 'R-1') IS NOT NULL AS su_outbox_ack \gset
 SELECT cqs.outbox_release(cqs.outbox_prepare(1), 'thử') OPERATOR(pg_catalog.=) 1 AS su_outbox_released \gset
+-- Taking work in (72_ingest.sql): a source and its reviewed mappings, a batch (one item
+-- taken, one waiting for its type), the type reviewed and the queue retried, a CSV batch.
+INSERT INTO cqs.ingest_source (source, name, organisation_id)
+SELECT 'sp-src', 'VPĐT', o.organisation_id FROM cqs.organisation o WHERE o.code OPERATOR(pg_catalog.=) 'SP-D';
+INSERT INTO cqs.ingest_cutoff (source, period, cutoff_at, reason) VALUES ('sp-src', '2026-05-01', '2100-01-01', 'thử');
+INSERT INTO cqs.ingest_assignee_map (source, external_assignee, person_id)
+SELECT 'sp-src', 'u1', p.person_id FROM cqs.person p WHERE p.personnel_id OPERATOR(pg_catalog.=) 'SP-S1';
+INSERT INTO cqs.ingest_type_map (source, external_type, item_code) VALUES ('sp-src', 'CV', 'SP-STD');
+SELECT pg_catalog.string_agg(r.outcome, ',' ORDER BY r.item_no) AS su_ingest_json
+  FROM cqs.ingest_tasks('sp-src', '[{"external_id": "E1", "updated_at": "2026-05-02T08:00:00Z", "assignee": "u1", "task_type": "CV", "deadline": "2026-05-20"},
+                                    {"external_id": "E2", "updated_at": "2026-05-02T08:00:00Z", "assignee": "u1", "task_type": "BC", "deadline": "2026-05-21"}]') r \gset
+UPDATE cqs.ingest_type_map SET item_code = 'SP-STD' WHERE external_type OPERATOR(pg_catalog.=) 'BC';
+SELECT pg_catalog.string_agg(r.outcome, ',') AS su_ingest_retry FROM cqs.ingest_retry('sp-src') r \gset
+SELECT pg_catalog.array_to_string(cqs._ingest_sources(false), ',') AS su_ingest_sources \gset
+SELECT pg_catalog.string_agg(r.outcome, ',' ORDER BY r.item_no) AS su_ingest_csv
+  FROM cqs.ingest_tasks_csv('sp-src', E'external_id,updated_at,assignee,task_type,deadline,title\nE1,2026-05-03T08:00:00Z,u1,CV,2026-05-20,"a, ""b"""\n') r \gset
 -- pg_cron, where this database is pg_cron's (created unarmed, rolled back with the test).
 SET sp.armed = off;
 RESET search_path;
@@ -1183,8 +1199,8 @@ SELECT is((SELECT count(*) FROM cqs.audit_log WHERE login = 'regress_sp_admin' A
                                 'catalogue_item', 'catalogue', 'public_holiday', 'delegation', 'mandate', 'person_login')),
           13::bigint, 'and every deletion');
 -- The superuser's.
-SELECT is(ARRAY[:su_roles, :su_act_as, :su_acting, :su_act_as_text]::bigint[], ARRAY[8, :s2, :s2, :s2]::bigint[],
-          'setup_roles found its eight roles; act_as (by id, then by personnel id) and acting_person');
+SELECT is(ARRAY[:su_roles, :su_act_as, :su_acting, :su_act_as_text]::bigint[], ARRAY[9, :s2, :s2, :s2]::bigint[],
+          'setup_roles found its nine roles; act_as (by id, then by personnel id) and acting_person');
 SELECT is(:'su_acting_nobody'::boolean, true, 'cleared, the superuser acts for nobody again');
 SELECT is(ARRAY[:'su_self_p9', :'su_confirm_p9', :'su_e'], ARRAY['self_assessed', 'confirmed', '50'],
           'self-assessed and confirmed a support staff member, set H''s e');
@@ -1204,6 +1220,9 @@ SELECT is(ARRAY[:'su_outbox_json', :'su_outbox_csv', :'su_outbox_ack', :'su_outb
                 (SELECT pg_catalog.count(DISTINCT job)::text FROM cqs.job_run)],
           ARRAY['t', 't', 't', 't', '5', '0 20 * * 0,1,2,3,4', '6'],
           'the outbox batched, exported, acknowledged, released; every job ran; schedules converted');
+SELECT is(ARRAY[:'su_ingest_json', :'su_ingest_retry', :'su_ingest_csv', :'su_ingest_sources'],
+          ARRAY['inserted,waiting', 'inserted', 'updated', 'sp-src'],
+          'tasks taken in (one waiting for its type''s mapping), retried once it was reviewed, a CSV batch; the sources it reads');
 SELECT cmp_ok(:su_graded::integer, '>=', 6, 'graded the year again');
 SELECT is((SELECT array_agg(grade::text ORDER BY decision_id) FROM cqs.grade_decision WHERE person_id = :s1),
           ARRAY['tot', 'hoan_thanh'], 'S1''s decision, then the re-grading that supersedes it');

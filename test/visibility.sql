@@ -834,6 +834,11 @@ CREATE FUNCTION pg_temp.o_access(g text[], rel text) RETURNS text LANGUAGE sql I
     WHEN rel IN ('outbox', 'outbox_status') AND NOT g && '{cqs_servant,cqs_evaluator,cqs_personnel,cqs_authority}' THEN 'no'
     WHEN rel = 'outbox_batch' AND g && '{cqs_analyst,cqs_jobs,cqs_admin}' THEN 'yes'
     WHEN rel IN ('mandate', 'person_login') THEN CASE WHEN 'cqs_admin' = ANY (g) THEN 'yes' ELSE 'no' END
+    -- Taking work in (72_ingest.sql): connectors, personnel sections and administrators;
+    -- the provenance view reads task lines (personnel sections).  Row-level security picks
+    -- the sources; this city has none (test/ingest.sql checks those rows).
+    WHEN rel = 'ingest_provenance' THEN CASE WHEN 'cqs_personnel' = ANY (g) THEN 'yes' ELSE 'no' END
+    WHEN rel LIKE 'ingest\_%' THEN CASE WHEN g && '{cqs_ingest,cqs_personnel,cqs_admin}' THEN 'yes' ELSE 'no' END
     -- Servants, evaluators, personnel sections, authorities (and portals): every door;
     -- row-level security picks the rows.
     WHEN g && '{cqs_servant,cqs_evaluator,cqs_personnel,cqs_authority}' THEN 'yes'
@@ -892,7 +897,8 @@ SELECT c.relname, c.relkind = 'v', 'config',
                      'bonus_regulation', 'organisation_year', 'stale_month', 'refresh_queue', 'quota_decision',
                      'delegation', 'mandate', 'person_login', '_secret', 'unposted_person', 'organisation_results',
                      'organisation_policies', 'organisation_tree', 'refresh_status', 'outbox_batch', 'job_run', 'job_step',
-                     'job_runs', 'message_text');
+                     'job_runs', 'message_text', 'ingest_source', 'ingest_cutoff', 'ingest_assignee_map', 'ingest_type_map', 'ingest_task',
+                     'ingest_batch', 'ingest_queue', 'ingest_unmapped', 'ingest_provenance');
 INSERT INTO rel (rel, is_view, class, has_shown, q) VALUES
   ('period_result', false, 'R', false,
    $q$SELECT person_id || '|' || period, person_id, organisation_id, NULL::boolean, NULL FROM cqs.period_result$q$),
