@@ -170,13 +170,15 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
                 'cqs._csv_read(text,text)',                                     -- the loaders: a leave record's note
                                                                                 -- column, typed by the personnel
                 'cqs._export_rows(text,bigint,text,text)',                      -- the exports read the views' notes
+                'cqs._ingest_map_reviewed()',                                   -- a mapping reviewer's note
                 'cqs.csv_format(text)',                                         -- (loaders, continued)
                 'cqs.decide_grade(bigint,integer,cqs.grade,text,text,text)',    -- reads not_graded_reason
                 'cqs.export_columns(text)',                                     -- the exports' column list
                 'cqs.form01_html(bigint,date)', 'cqs.form02_html(bigint,integer)',  -- the documents: cqs.localize(..., 'vi')
                 'cqs.load_csv(text,text,boolean)',                              -- section (loaders)
                 'cqs.organisation_sheet_html(bigint,integer)',
-                'cqs.resolve_complaint(bigint,text,text,date)'],                -- an outcome note typed by the authority
+                'cqs.resolve_complaint(bigint,text,text,date)',                 -- an outcome note typed by the authority
+                'cqs.setup_roles()'],                                           -- grants on the mapping tables' note
           'every function that touches a note column is a writer the guard reads, or a reader');
 CREATE TEMP TABLE source_text AS
 SELECT s.src, replace(lit[1], '''''', '''') AS lit
