@@ -62,7 +62,7 @@ blank=$(wc -c <"$work/blank.png")
 
 # page, the number of A4 pages it prints on
 for spec in form01-staff-2026-03:3 form01-head-2026-03:3 form02-staff-2026:2 publication-snv-2026:2 \
-            organisation-snv-2026:2 report-snv-2026:3; do
+            organisation-snv-2026:3 report-snv-2026:3; do
   page=${spec%%:*}
   want=${spec##*:}
   html="$out/$page.html"
