@@ -706,9 +706,10 @@ COMMENT ON FUNCTION cqs.grade_organisations(integer) IS
 
 -- Grade the year: organisations first (Art. 9.1), then every person posted in the year.
 -- Set-wise: one statement computes every person's year up to the heads' cap into a work
--- table, written once; a second one applies the quota and writes cqs.year_result.  No
--- function is called per person or per month (the period of a month in a quarterly
--- organisation, cqs.period_key, excepted).
+-- table, written once; a second one applies the quota and writes cqs.year_result.  The
+-- postings in force, months, periods and time worked come from joins and aggregates, not
+-- from SQL functions called per person or per month (cqs.period_key is called only for
+-- someone who was in a monthly organisation and a quarterly one in the year).
 CREATE FUNCTION cqs.grade_year(year integer)
 RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
