@@ -24,7 +24,9 @@
 --
 -- Variables (psql -v): scale (default 1111), rounds (timed rounds and pairs,
 -- default 3), explain (default 1: two more grade_year runs under auto_explain),
--- prototype (default 1: time a set-based months-worked query and check it).
+-- prototype (default 1: time a set-based months-worked query and check it), logfile
+-- (the server log breakdown (a) reads back; default: pg_virtualenv's, next to the data
+-- directory).
 -- Run from the repository root (the script reads demo/city.sql and demo/catalogue.csv).
 \set ON_ERROR_STOP 1
 \pset pager off
@@ -351,8 +353,11 @@ SELECT round(r.ms::numeric, 1) AS rebuild_one_month_ms, round(g.ms::numeric, 1) 
 --     as WARNINGs (auto_explain.log_level), for the plans.
 -- ---------------------------------------------------------------------------
 \if :explain
+\if :{?logfile}
+\else
 SELECT regexp_replace(current_setting('data_directory'), '/data/([0-9]+)/([^/]+)$',
                       '/log/postgresql-\1-\2.log') AS logfile \gset
+\endif
 SELECT (pg_stat_file(:'logfile', true)).size IS NOT NULL AS have_log,
        coalesce((pg_stat_file(:'logfile', true)).size, 0) AS log_offset \gset
 LOAD 'auto_explain';

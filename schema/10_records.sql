@@ -390,6 +390,9 @@ CREATE TABLE cqs.assessment (
 );
 CREATE INDEX assessment_period_org_idx ON cqs.assessment (period, organisation_id);
 CREATE INDEX assessment_org_idx ON cqs.assessment (organisation_id, period, person_id);
+-- The periods that count for the year (Art. 17.2-17.3): cqs.grade_year reads which results
+-- were confirmed from this index alone, not from the rows with their score arrays.
+CREATE INDEX assessment_counted_idx ON cqs.assessment (person_id, period) WHERE status IN ('confirmed', 'locked');
 COMMENT ON TABLE cqs.assessment IS
   'Art. 12, 15.3, 16, Form 01: per person and period the general-criteria scores (self and evaluator), comments, leader terms đ/e (100 or 50 with a reason), support-staff percentages and the workflow status draft -> self_assessed -> confirmed -> locked';
 

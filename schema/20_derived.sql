@@ -87,7 +87,7 @@ CREATE TABLE cqs.year_result (
   cap_reason           text,
   proposed_grade       cqs.grade,
   not_graded_reason    text,
-  computed_at          timestamptz NOT NULL DEFAULT now(),
+  computed_at          timestamptz NOT NULL DEFAULT now(),   -- when grade_year last changed it (or cleared stale)
   stale                boolean NOT NULL DEFAULT false,   -- a period result changed since: grade again
   period_totals        jsonb NOT NULL DEFAULT '{}',      -- the period totals it was graded on, by period start
   worked               interval,                         -- Art. 11.1: time worked in the year (postings less leave)

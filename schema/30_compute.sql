@@ -137,7 +137,7 @@ SELECT x.discipline_id, x.person_id, x.kind, x.level, x.decision_date, x.decisio
        CASE WHEN x.in_year_agency THEN 'evaluation_year' ELSE 'old_organisation' END AS attributed_to,
        CASE WHEN x.first_for_act AND NOT x.in_year_agency
             THEN pg_catalog.format('Art. 11.3.c: %s discipline %s (%s, %s) for act %s at organisation %s, where the person did not work in %s: it counts for that old organisation''s evaluation, not automatically for this grade; the authority decides',
-                                   x.kind, x.level, x.decision_ref, x.decision_date, x.act_ref, x.act_organisation_id,
+                                   x.kind, x.level, x.decision_ref, pg_catalog.to_char(x.decision_date, 'YYYY-MM-DD'), x.act_ref, x.act_organisation_id,
                                    x.counted_year) END AS authority_reason
   FROM (SELECT d.*, extract(year FROM d.decision_date)::integer AS counted_year,
                (d.discipline_id = first_value(d.discipline_id) OVER w) AS first_for_act,

@@ -706,18 +706,16 @@ END $$;
 COMMENT ON FUNCTION cqs.grade_organisations(integer) IS
   'Art. 8-9: grade every organisation of a year, lower units first, and propose the Art. 8.5 quota per recognising authority (ties at the cut-off flagged)';
 
--- A duration from a set of days: the calendar months and days of each span, added
--- (Art. 11.1 counts "thời gian công tác", not months touched).
-CREATE FUNCTION cqs._duration(days datemultirange) RETURNS interval
-LANGUAGE sql IMMUTABLE PARALLEL SAFE
-RETURN (SELECT coalesce(sum(pg_catalog.age(upper(r)::timestamp without time zone, lower(r)::timestamp without time zone)),
-                        interval '0')
-          FROM pg_catalog.unnest(days) AS r);
-
 -- Grade the year: organisations first (Art. 9.1), then every person posted in the year.
+-- Set-wise: one statement computes every person's year up to the heads' cap into a work
+-- table, written once; a second one applies the quota and writes cqs.year_result.  The
+-- postings in force, months, periods and time worked come from joins and aggregates, not
+-- from SQL functions called per person or per month (cqs.period_key is called only for
+-- someone who was in a monthly organisation and a quarterly one in the year).
 CREATE FUNCTION cqs.grade_year(year integer)
 RETURNS bigint
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning AS $$
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, pg_temp SET client_min_messages = warning
+SET jit = off AS $$
 #variable_conflict use_column
 DECLARE
   v_first date := make_date(grade_year.year, 1, 1);
@@ -744,228 +742,259 @@ BEGIN
   END IF;
   PERFORM cqs.grade_organisations(grade_year.year);
 
-  -- Work tables of its own, made here with the owner's rights.  pg_temp is the caller's
-  -- session's, and the caller may have prepared tables of these names (with triggers or
+  -- A work table of its own, made here with the owner's rights.  pg_temp is the caller's
+  -- session's, and the caller may have prepared a table of this name (with triggers or
   -- rules that would run with the owner's rights): whatever is there is dropped first,
-  -- and the tables are made anew (an object of another kind under the name is an error).
-  DROP TABLE IF EXISTS pg_temp._cqs_year, pg_temp._cqs_months;
+  -- and the table is made anew (an object of another kind under the name is an error).
+  DROP TABLE IF EXISTS pg_temp._cqs_year;
   CREATE TEMP TABLE _cqs_year (
     person_id bigint PRIMARY KEY, person_kind text, organisation_id bigint, using_agency_id bigint, role text,
-    duty_group text, decimals integer, led_in_year boolean, worked interval, worked_or_sick interval,
-    sick_or_maternity boolean, months_worked integer, months_counted integer, missing text[],
-    mean_total numeric, exact_mean numeric, score_grade cqs.grade, reasons text[], pre_cap cqs.grade, cap_reason text,
-    capped cqs.grade, quota_outcome text, proposed cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
+    duty_group text, worked interval, months_worked integer, months_counted integer, missing text[],
+    mean_total numeric, exact_mean numeric, score_grade cqs.grade, reasons text[], cap_reason text,
+    capped cqs.grade, not_graded text, period_totals jsonb) ON COMMIT DROP;
 
-  -- Grading organisation (Art. 19.1): where the person works at grading time, on or
-  -- before the deadline ("trước ngày 15/12": 14/12; special units 14/01 next year,
-  -- Art. 19.2) -- a transfer after it does not move the year; someone who only joined
-  -- after it is graded (or not) by the posting they have.
-  INSERT INTO _cqs_year (person_id, person_kind, organisation_id, using_agency_id, role, duty_group, decimals, led_in_year)
-  SELECT pe.person_id, per.kind, p.organisation_id, pol.using_agency_id, p.role, p.duty_group, pol.decimals,
-         EXISTS (SELECT 1 FROM cqs.posting l
-                  WHERE l.person_id = pe.person_id AND l.role IN ('head', 'deputy')
-                    AND l.start_date <= v_last AND (l.end_date IS NULL OR l.end_date >= v_first))
-    FROM (SELECT DISTINCT x.person_id FROM cqs.posting x
-           WHERE x.start_date <= v_last AND (x.end_date IS NULL OR x.end_date >= v_first)) pe
-    JOIN cqs.person per ON per.person_id = pe.person_id
-    CROSS JOIN LATERAL (
-      SELECT q.organisation_id, q.role, q.duty_group FROM (
-        SELECT 0 AS pref, c.organisation_id, c.role, c.duty_group
-          FROM cqs.posting_in_force(pe.person_id, v_first, make_date(grade_year.year + 1, 1, 14)) c
-         WHERE EXISTS (SELECT 1 FROM cqs.posting_in_force(pe.person_id, v_first, make_date(grade_year.year, 12, 14)) d
-                         JOIN cqs.organisation o ON o.organisation_id = d.organisation_id WHERE o.special_deadline)
+  INSERT INTO _cqs_year
+  WITH ps AS (
+    -- The postings in force at some point from 1/1 to the special units' deadline (14/01
+    -- next year), each with its organisation's cadence and evaluation start, the start of
+    -- the person's next posting, and whether any of the person's postings is in a monthly
+    -- organisation.
+    SELECT p.posting_id, p.person_id, p.organisation_id, p.role, p.start_date, p.end_date,
+           pol.cadence, pol.evaluation_start,
+           lead(p.start_date) OVER (PARTITION BY p.person_id ORDER BY p.start_date) AS next_start,
+           bool_or(pol.cadence = 'monthly') OVER (PARTITION BY p.person_id) AS has_monthly
+      FROM cqs.posting p
+      JOIN cqs.organisation_policy pol ON pol.organisation_id = p.organisation_id
+     WHERE p.start_date <= make_date(grade_year.year + 1, 1, 14) AND (p.end_date IS NULL OR p.end_date >= v_first)
+  ), pe AS (
+    -- Everyone posted in the year, with the posting in force on the grading deadline (the
+    -- latest starting on or before it, as cqs.posting_in_force), the one in force on the
+    -- special units' deadline, the one in force in the year; whether they led a unit in the
+    -- year; and the days of the year they were posted.
+    SELECT ps.person_id,
+           max(ps.posting_id) FILTER (WHERE ps.start_date <= make_date(grade_year.year, 12, 14)
+                                        AND (ps.next_start IS NULL OR ps.next_start > make_date(grade_year.year, 12, 14)))
+             AS at_deadline,
+           max(ps.posting_id) FILTER (WHERE ps.next_start IS NULL) AS at_special_deadline,
+           max(ps.posting_id) FILTER (WHERE ps.start_date <= v_last AND (ps.next_start IS NULL OR ps.next_start > v_last))
+             AS in_year,
+           coalesce(bool_or(ps.role IN ('head', 'deputy')) FILTER (WHERE ps.start_date <= v_last), false) AS led_in_year,
+           range_agg(daterange(greatest(ps.start_date, v_first), least(coalesce(ps.end_date, v_last), v_last), '[]'))
+             FILTER (WHERE ps.start_date <= v_last) AS posted
+      FROM ps
+     GROUP BY ps.person_id
+    HAVING bool_or(ps.start_date <= v_last)
+  ), lv AS (
+    SELECT lr.person_id, range_agg(daterange(lr.start_date, lr.end_date, '[]')) AS away,
+           range_agg(daterange(lr.start_date, lr.end_date, '[]')) FILTER (WHERE lr.kind IN ('sick', 'maternity')) AS sick
+      FROM cqs.leave_record lr
+     WHERE lr.start_date <= v_last AND lr.end_date >= v_first
+     GROUP BY lr.person_id
+  ), pm AS NOT MATERIALIZED (
+    -- The months worked (posted at some point and not on leave for the whole month), each
+    -- with the evaluation period it belongs to (Art. 12, 17.3, 19.1).  The posting in force
+    -- in a month is the latest starting: a posting has the months from the one it starts in
+    -- (or January) to the one it ends in (or December), up to the month before the one the
+    -- person's next posting starts in.  Its organisation's cadence gives the period: in a
+    -- monthly organisation the month; in a quarterly one the person's quarter
+    -- (cqs.period_key, which looks for postings in monthly organisations: someone who was
+    -- never in one in the year has the calendar quarter).  The managing agency's
+    -- evaluation_start says whether the month is evaluated under the decree.
+    SELECT ps.person_id, m.month,
+           CASE WHEN ps.cadence <> 'quarterly' THEN m.month
+                WHEN ps.has_monthly THEN cqs.period_key(ps.person_id, m.month, ps.cadence)
+                ELSE date_trunc('quarter', m.month::timestamp without time zone)::date END AS period,
+           CASE WHEN ps.cadence <> 'quarterly' THEN 'month'
+                WHEN ps.has_monthly THEN cqs.period_kind_of(ps.person_id, m.month, ps.cadence)
+                ELSE 'quarter' END AS period_kind,
+           ps.evaluation_start IS NULL OR m.month >= ps.evaluation_start AS evaluated,
+           ps.cadence = 'quarterly' AS quarterly
+      FROM ps
+      CROSS JOIN LATERAL (
+        SELECT g::date AS month
+          FROM generate_series(date_trunc('month', greatest(ps.start_date, v_first)),
+                               least(coalesce(ps.end_date, v_last), v_last,
+                                     (date_trunc('month', ps.next_start) - interval '1 day')::date),
+                               interval '1 month') AS g) m
+     WHERE ps.start_date <= v_last
+       AND NOT EXISTS (SELECT 1 FROM cqs.leave_record l
+                        WHERE l.person_id = ps.person_id AND l.start_date <= m.month
+                          AND l.end_date >= (m.month + interval '1 month - 1 day')::date)
+  ), pp AS (
+    -- Per period worked (evaluated under the decree), the months worked in it (only a
+    -- quarterly organisation's periods have more than one); a month before the start is its
+    -- own period, kept only where the previous system's total was imported.
+    SELECT pm.person_id, pm.month AS period, 'month' AS period_kind, pm.evaluated, 1 AS months
+      FROM pm
+     WHERE NOT (pm.evaluated AND pm.quarterly)
+    UNION ALL
+    SELECT pm.person_id, pm.period, pm.period_kind, true, count(*)
+      FROM pm
+     WHERE pm.evaluated AND pm.quarterly
+     GROUP BY pm.person_id, pm.period, pm.period_kind
+  ), ok AS (
+    -- The year's results that count (Art. 17.2-17.3): confirmed by the evaluator, or locked.
+    SELECT r.person_id, r.period, r.total
+      FROM cqs.period_result r
+      LEFT JOIN cqs.assessment a
+             ON a.person_id = r.person_id AND a.period = r.period AND a.status IN ('confirmed', 'locked')
+     WHERE r.period BETWEEN v_first AND v_last AND r.total IS NOT NULL
+       AND (r.lock_id IS NOT NULL OR a.person_id IS NOT NULL)
+  ), s AS (
+    -- The year's score on complete, confirmed periods only: every period worked must have
+    -- a result that counts (or a total imported from the previous system).  Otherwise the
+    -- year is incomplete: the periods are listed and no grade is proposed.  The mean weighs
+    -- each period by the months worked in it (a quarter worked one month weighs one).  The
+    -- totals it reads are kept with the year (period_totals): a later change turns the year
+    -- stale.
+    SELECT w.person_id, sum(w.months)::integer AS months_worked,
+           (count(*) FILTER (WHERE w.total IS NOT NULL))::integer AS counted,
+           coalesce(array_agg(CASE w.period_kind WHEN 'quarter' THEN to_char(w.period, 'YYYY-"Q"Q')
+                                                 ELSE to_char(w.period, 'YYYY-MM') END ORDER BY w.period)
+                      FILTER (WHERE w.total IS NULL), '{}') AS missing,
+           sum(w.total * w.months) AS weighted, sum(w.months) FILTER (WHERE w.total IS NOT NULL) AS weights,
+           coalesce(jsonb_object_agg(w.period, w.total) FILTER (WHERE w.total IS NOT NULL), '{}') AS totals
+      FROM (SELECT pp.person_id, pp.period, pp.period_kind, pp.months,
+                   CASE WHEN pp.evaluated THEN coalesce(ok.total, it.total) ELSE it.total END AS total
+              FROM pp
+              LEFT JOIN ok ON pp.evaluated AND ok.person_id = pp.person_id AND ok.period = pp.period
+              LEFT JOIN cqs.imported_total it ON it.person_id = pp.person_id AND it.period = pp.period
+             WHERE pp.evaluated OR it.person_id IS NOT NULL) w
+     GROUP BY w.person_id
+  ), o AS (
+    -- Overrides (Art. 20.4, 11.3): each forces khong_hoan_thanh, with its reason.  The
+    -- leaders' override (Art. 20.4.d) holds for whoever led a unit in the year, even if they
+    -- no longer lead one on 31/12.
+    SELECT r.person_id, array_agg(r.reason ORDER BY r.reason) AS reasons
+      FROM (
+        SELECT d.person_id,
+               format('Art. 20.4.c, 11.3: %s discipline %s (%s, %s) for act %s at organisation %s',
+                      d.kind, d.level, d.decision_ref, to_char(d.decision_date, 'YYYY-MM-DD'), d.act_ref, d.act_organisation_id) AS reason
+          FROM cqs.discipline_counted d
+         WHERE d.counts AND d.counted_year = grade_year.year
         UNION ALL
-        SELECT 1, c.organisation_id, c.role, c.duty_group
-          FROM cqs.posting_in_force(pe.person_id, v_first, make_date(grade_year.year, 12, 14)) c
-        UNION ALL
-        SELECT 2, c.organisation_id, c.role, c.duty_group FROM cqs.posting_in_force(pe.person_id, v_first, v_last) c) q
-       ORDER BY q.pref LIMIT 1) p
-    JOIN cqs.organisation_policy pol ON pol.organisation_id = p.organisation_id;
-
-  -- Time worked (Art. 11.1-2, 19.3): a duration, in days, from the postings in the year
-  -- less every leave; "6 months" is six calendar months of it, not months touched (a
-  -- posting from 31 July is 5 months 1 day).  Sick and maternity leave count towards the
-  -- 6 months for the exception: graded then on the months actually worked.
-  UPDATE _cqs_year y
-     SET worked = d.worked, worked_or_sick = d.worked_or_sick, sick_or_maternity = d.has_sick
-    FROM (
-      SELECT p.person_id,
-             cqs._duration(p.posted - coalesce(l.away, '{}')) AS worked,
-             cqs._duration((p.posted - coalesce(l.away, '{}')) + (p.posted * coalesce(l.sick, '{}'))) AS worked_or_sick,
-             NOT isempty(p.posted * coalesce(l.sick, '{}')) AS has_sick
-        FROM (SELECT ps.person_id,
-                     range_agg(daterange(greatest(ps.start_date, v_first), least(coalesce(ps.end_date, v_last), v_last), '[]')) AS posted
-                FROM cqs.posting ps JOIN _cqs_year y2 USING (person_id)
-               WHERE ps.start_date <= v_last AND (ps.end_date IS NULL OR ps.end_date >= v_first)
-               GROUP BY ps.person_id) p
-        LEFT JOIN (SELECT lr.person_id, range_agg(daterange(lr.start_date, lr.end_date, '[]')) AS away,
-                          range_agg(daterange(lr.start_date, lr.end_date, '[]')) FILTER (WHERE lr.kind IN ('sick', 'maternity')) AS sick
-                     FROM cqs.leave_record lr JOIN _cqs_year y3 USING (person_id)
-                    WHERE lr.start_date <= v_last AND lr.end_date >= v_first
-                    GROUP BY lr.person_id) l USING (person_id)) d
-   WHERE y.person_id = d.person_id;
-
-  -- The months worked (posted at some point and not on leave for the whole month), each
-  -- with the organisation and evaluation period it belongs to: the posting in force in it
-  -- (the latest starting), that organisation's cadence, and whether the managing agency
-  -- had started evaluating under the decree by then (evaluation_start).
-  CREATE TEMP TABLE _cqs_months (person_id bigint, month date, organisation_id bigint, period date, period_kind text,
-                                 evaluated boolean) ON COMMIT DROP;
-  INSERT INTO _cqs_months
-  SELECT pm.person_id, pm.month, pm.organisation_id,
-         cqs.period_key(pm.person_id, pm.month, pol.cadence), cqs.period_kind_of(pm.person_id, pm.month, pol.cadence),
-         pol.evaluation_start IS NULL OR pm.month >= pol.evaluation_start
-    FROM cqs._months_worked(v_first, v_last) pm
-    JOIN _cqs_year y ON y.person_id = pm.person_id
-    JOIN cqs.organisation_policy pol ON pol.organisation_id = pm.organisation_id;
-  ANALYZE _cqs_months;
-
-  -- The year's score (Art. 17.2-17.3) on complete, confirmed periods only: every period
-  -- worked (evaluated under the decree) must have a result the evaluator confirmed (or a
-  -- locked one, or a total imported from the previous system).  Otherwise the year is
-  -- incomplete: the periods are listed and no grade is proposed.  The mean weighs each
-  -- period by the months worked in it (a quarter worked one month weighs one).  The totals
-  -- it reads are kept with the year (period_totals): a later change turns the year stale.
-  UPDATE _cqs_year y
-     SET months_worked = s.months_worked, months_counted = s.counted, missing = s.missing,
-         mean_total = CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0
-                           THEN round(s.weighted / s.weights, y.decimals) END,
-         exact_mean = CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0 THEN s.weighted / s.weights END,
-         period_totals = s.totals
-    FROM (
-      SELECT w.person_id, sum(w.months)::integer AS months_worked,
-             (count(*) FILTER (WHERE w.total IS NOT NULL))::integer AS counted,
-             coalesce(array_agg(CASE w.period_kind WHEN 'quarter' THEN to_char(w.period, 'YYYY-"Q"Q')
-                                                   ELSE to_char(w.period, 'YYYY-MM') END ORDER BY w.period)
-                        FILTER (WHERE w.total IS NULL), '{}') AS missing,
-             sum(w.total * w.months) AS weighted, sum(w.months) FILTER (WHERE w.total IS NOT NULL) AS weights,
-             coalesce(jsonb_object_agg(w.period, w.total) FILTER (WHERE w.total IS NOT NULL), '{}') AS totals
-        FROM (
-          SELECT mo.person_id, mo.period, mo.period_kind, count(*) AS months,
-                 coalesce((SELECT r.total FROM cqs.period_result r
-                            LEFT JOIN cqs.assessment a ON a.person_id = r.person_id AND a.period = r.period
-                           WHERE r.person_id = mo.person_id AND r.period = mo.period AND r.total IS NOT NULL
-                             AND (r.lock_id IS NOT NULL OR a.status IN ('confirmed', 'locked'))),
-                          (SELECT it.total FROM cqs.imported_total it
-                            WHERE it.person_id = mo.person_id AND it.period = mo.period)) AS total
-            FROM _cqs_months mo
-           WHERE mo.evaluated
-           GROUP BY mo.person_id, mo.period, mo.period_kind
-          UNION ALL
-          -- months before the start, kept only where the previous system's totals were imported
-          SELECT it.person_id, it.period, 'month', 1, it.total
-            FROM cqs.imported_total it JOIN _cqs_months mo ON mo.person_id = it.person_id AND mo.month = it.period
-           WHERE NOT mo.evaluated) w
-       GROUP BY w.person_id) s
-   WHERE y.person_id = s.person_id;
-  UPDATE _cqs_year SET months_worked = coalesce(months_worked, 0), months_counted = coalesce(months_counted, 0),
-                       missing = coalesce(missing, '{}');
-
-  UPDATE _cqs_year SET
-    not_graded = CASE
-      WHEN worked < interval '6 months' AND NOT (sick_or_maternity AND worked_or_sick >= interval '6 months')
-        THEN format('worked %s month(s) %s day(s) in %s, less than 6 months (Art. 11.1)',
-                    extract(year FROM justify_days(worked)) * 12 + extract(month FROM justify_days(worked)),
-                    extract(day FROM justify_days(worked)), grade_year.year)
-      WHEN cardinality(missing) > 0
-        THEN format('incomplete: no confirmed result for %s (Art. 17.2-17.3); graded once they are evaluated',
-                    array_to_string(missing, ', '))
-      WHEN months_counted = 0
-        THEN 'no monthly or quarterly result in the months worked (Art. 17.3)' END,
-    score_grade = cqs.classify(mean_total);
-
-  -- 1. Overrides (Art. 20.4, 11.3): each forces khong_hoan_thanh, with its reason.  The
-  -- leaders' override (Art. 20.4.d) holds for whoever led a unit in the year, even if they
-  -- no longer lead one on 31/12.
-  UPDATE _cqs_year y
-     SET reasons = o.reasons
-    FROM (
-      SELECT r.person_id, array_agg(r.reason ORDER BY r.reason) AS reasons
-        FROM (
-          SELECT d.person_id,
-                 format('Art. 20.4.c, 11.3: %s discipline %s (%s, %s) for act %s at organisation %s',
-                        d.kind, d.level, d.decision_ref, d.decision_date, d.act_ref, d.act_organisation_id) AS reason
-            FROM cqs.discipline_counted d
-           WHERE d.counts AND d.counted_year = grade_year.year
-          UNION ALL
-          SELECT o.person_id,
-                 format('%s: %s (%s, %s, %s)',
-                        CASE o.kind WHEN 'degradation' THEN 'Art. 20.4.b'
-                                    WHEN 'corruption_waste_in_unit' THEN 'Art. 20.4.d'
-                                    ELSE 'Art. 11.3.b, 20.4.c' END,
-                        o.reason, o.decided_by, o.decided_on, o.reference)
-            FROM cqs.year_override o
-            JOIN _cqs_year y2 ON y2.person_id = o.person_id
-           WHERE o.year = grade_year.year
-             AND (o.kind <> 'corruption_waste_in_unit' OR y2.led_in_year)) r
-       GROUP BY r.person_id) o
-   WHERE y.person_id = o.person_id;
-  UPDATE _cqs_year SET reasons = '{}' WHERE reasons IS NULL;
-  UPDATE _cqs_year SET pre_cap = CASE WHEN not_graded IS NOT NULL THEN NULL
-                                      WHEN cardinality(reasons) > 0 THEN 'khong_hoan_thanh'
-                                      ELSE score_grade END;
-
-  -- 2. Art. 20.6: a head's grade never exceeds their organisation's (before the quota: a
-  -- head capped below xuat_sac is no candidate, and counts as tot only if capped at tot).
-  UPDATE _cqs_year y
-     SET cap_reason = CASE WHEN o.final_grade IS NULL
-                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade'
-                           WHEN y.pre_cap > o.final_grade
-                           THEN format('Art. 20.6: capped at the organisation''s grade %s (from %s)', o.final_grade, y.pre_cap) END,
-         capped = CASE WHEN o.final_grade IS NOT NULL AND y.pre_cap > o.final_grade THEN o.final_grade
-                       ELSE y.pre_cap END
-    FROM cqs.organisation_results o
-   WHERE y.role = 'head' AND o.organisation_id = y.organisation_id AND o.year = grade_year.year;
-  UPDATE _cqs_year y
-     SET capped = pre_cap,
-         cap_reason = CASE WHEN role = 'head' AND pre_cap IS NOT NULL
-                           THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade' END
-   WHERE capped IS NULL AND cap_reason IS NULL;
-
-  -- 3. Quota (Art. 20.5) per using agency and duty group, among civil servants only
-  -- (support staff under labour contracts, Art. 28.2, are outside it): propose by score,
-  -- flag ties at the cut-off, apply the authority's recorded choices.
-  WITH cs AS (
-    SELECT y.* FROM _cqs_year y WHERE y.person_kind = 'civil_servant'
-  ), k AS (
-    SELECT cs.using_agency_id, cs.duty_group,
-           cqs.excellent_quota((count(*) FILTER (WHERE cs.capped = 'tot'))::integer,
-                               (count(*) FILTER (WHERE cs.capped = 'xuat_sac'))::integer,
-                               coalesce((SELECT max(d.rate) FROM cqs.quota_decision d
-                                          WHERE d.organisation_id = cs.using_agency_id AND d.year = grade_year.year
-                                            AND d.for_people AND d.duty_group IN ('*', cs.duty_group)), 0.20)) AS k
-      FROM cs GROUP BY cs.using_agency_id, cs.duty_group
-  ), ranked AS (
-    SELECT cs.person_id, k.k, rank() OVER w AS rnk,
-           rank() OVER w + count(*) OVER (PARTITION BY cs.using_agency_id, cs.duty_group, cs.mean_total) - 1 AS last_rank
-      FROM cs JOIN k USING (using_agency_id, duty_group)
-     WHERE cs.capped = 'xuat_sac'
-    WINDOW w AS (PARTITION BY cs.using_agency_id, cs.duty_group ORDER BY cs.mean_total DESC)
+        SELECT o.person_id,
+               format('%s: %s (%s, %s, %s)',
+                      CASE o.kind WHEN 'degradation' THEN 'Art. 20.4.b'
+                                  WHEN 'corruption_waste_in_unit' THEN 'Art. 20.4.d'
+                                  ELSE 'Art. 11.3.b, 20.4.c' END,
+                      o.reason, o.decided_by, to_char(o.decided_on, 'YYYY-MM-DD'), o.reference)
+          FROM cqs.year_override o
+          JOIN pe ON pe.person_id = o.person_id
+         WHERE o.year = grade_year.year
+           AND (o.kind <> 'corruption_waste_in_unit' OR pe.led_in_year)) r
+     GROUP BY r.person_id
   )
-  UPDATE _cqs_year y
-     SET quota_outcome = CASE WHEN qc.keeps THEN 'kept_by_authority'
-                              WHEN NOT qc.keeps THEN 'lost_by_authority'
-                              WHEN r.last_rank <= r.k THEN 'keeps'
-                              WHEN r.rnk > r.k THEN 'loses'
-                              ELSE 'tie_at_cutoff' END
-    FROM ranked r
-    LEFT JOIN cqs.quota_choice qc ON qc.person_id = r.person_id AND qc.year = grade_year.year
-   WHERE y.person_id = r.person_id;
-  UPDATE _cqs_year SET proposed = CASE WHEN quota_outcome IN ('loses', 'lost_by_authority') THEN 'tot'
-                                       WHEN quota_outcome = 'tie_at_cutoff' THEN NULL
-                                       ELSE capped END;
+  SELECT pe.person_id, per.kind, g.organisation_id, pol.using_agency_id, g.role, g.duty_group, t.worked,
+         coalesce(s.months_worked, 0), coalesce(s.counted, 0), coalesce(s.missing, '{}'),
+         m.mean_total, m.exact_mean, cqs.classify(m.mean_total), coalesce(o.reasons, '{}'),
+         -- Art. 20.6: a head's grade never exceeds their organisation's (before the quota: a
+         -- head capped below xuat_sac is no candidate, and counts as tot only if capped at tot).
+         CASE WHEN g.role <> 'head' THEN NULL
+              WHEN orr.organisation_id IS NULL
+                THEN CASE WHEN c.pre_cap IS NOT NULL
+                          THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade' END
+              WHEN orr.final_grade IS NULL THEN 'organisation not graded yet: Art. 20.6 caps the head at its grade'
+              WHEN c.pre_cap > orr.final_grade
+                THEN format('Art. 20.6: capped at the organisation''s grade %s (from %s)', orr.final_grade, c.pre_cap) END,
+         CASE WHEN g.role = 'head' AND orr.final_grade IS NOT NULL AND c.pre_cap > orr.final_grade THEN orr.final_grade
+              ELSE c.pre_cap END,
+         c.not_graded, s.totals
+    FROM pe
+    -- Grading organisation (Art. 19.1): where the person works at grading time, on or
+    -- before the deadline ("trước ngày 15/12": 14/12; special units 14/01 next year,
+    -- Art. 19.2) -- a transfer after it does not move the year; someone who only joined
+    -- after it is graded (or not) by the posting they have.
+    LEFT JOIN cqs.posting dl ON dl.posting_id = pe.at_deadline
+    LEFT JOIN cqs.organisation dlo ON dlo.organisation_id = dl.organisation_id
+    JOIN cqs.posting g ON g.posting_id = CASE WHEN dlo.special_deadline THEN pe.at_special_deadline
+                                              ELSE coalesce(pe.at_deadline, pe.in_year) END
+    JOIN cqs.person per ON per.person_id = pe.person_id
+    JOIN cqs.organisation_policy pol ON pol.organisation_id = g.organisation_id
+    LEFT JOIN lv ON lv.person_id = pe.person_id
+    LEFT JOIN s ON s.person_id = pe.person_id
+    LEFT JOIN o ON o.person_id = pe.person_id
+    LEFT JOIN cqs.organisation_results orr
+           ON g.role = 'head' AND orr.organisation_id = g.organisation_id AND orr.year = grade_year.year
+    -- Time worked (Art. 11.1-2, 19.3): a duration, in days, from the postings in the year
+    -- less every leave, as the calendar months and days of each span, added; "6 months" is
+    -- six calendar months of it, not months touched (a posting from 31 July is 5 months 1
+    -- day).  Sick and maternity leave count towards the 6 months for the exception: graded
+    -- then on the months actually worked.
+    CROSS JOIN LATERAL (
+      SELECT pe.posted - coalesce(lv.away, '{}') AS days, pe.posted * coalesce(lv.sick, '{}') AS sick) d
+    CROSS JOIN LATERAL (
+      SELECT (SELECT coalesce(sum(age(upper(r)::timestamp without time zone, lower(r)::timestamp without time zone)),
+                              interval '0')
+                FROM unnest(d.days) AS r) AS worked,
+             (SELECT coalesce(sum(age(upper(r)::timestamp without time zone, lower(r)::timestamp without time zone)),
+                              interval '0')
+                FROM unnest(d.days + d.sick) AS r) AS worked_or_sick) t
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0 THEN round(s.weighted / s.weights, pol.decimals) END
+               AS mean_total,
+             CASE WHEN s.counted > 0 AND cardinality(s.missing) = 0 THEN s.weighted / s.weights END AS exact_mean) m
+    CROSS JOIN LATERAL (
+      SELECT CASE
+               WHEN t.worked < interval '6 months' AND NOT (NOT isempty(d.sick) AND t.worked_or_sick >= interval '6 months')
+                 THEN format('worked %s month(s) %s day(s) in %s, less than 6 months (Art. 11.1)',
+                             extract(year FROM justify_days(t.worked)) * 12 + extract(month FROM justify_days(t.worked)),
+                             extract(day FROM justify_days(t.worked)), grade_year.year)
+               WHEN cardinality(s.missing) > 0
+                 THEN format('incomplete: no confirmed result for %s (Art. 17.2-17.3); graded once they are evaluated',
+                             array_to_string(s.missing, ', '))
+               WHEN coalesce(s.counted, 0) = 0
+                 THEN 'no monthly or quarterly result in the months worked (Art. 17.3)' END AS not_graded) n
+    CROSS JOIN LATERAL (
+      SELECT CASE WHEN n.not_graded IS NOT NULL THEN NULL
+                  WHEN cardinality(o.reasons) > 0 THEN 'khong_hoan_thanh'::cqs.grade
+                  ELSE cqs.classify(m.mean_total) END AS pre_cap, n.not_graded) c;
+  GET DIAGNOSTICS v_n = ROW_COUNT;
 
+  -- Quota (Art. 20.5) per using agency and duty group, among civil servants only (support
+  -- staff under labour contracts, Art. 28.2, are outside it): propose by score, flag ties
+  -- at the cut-off, apply the authority's recorded choices.
   DELETE FROM cqs.year_result r WHERE r.year = grade_year.year
      AND NOT EXISTS (SELECT 1 FROM _cqs_year y WHERE y.person_id = r.person_id);
   INSERT INTO cqs.year_result AS r
         (person_id, year, organisation_id, using_agency_id, role, duty_group, months_worked, months_counted,
          mean_total, score_grade, override_reasons, quota_outcome, cap_reason, proposed_grade,
          not_graded_reason, computed_at, stale, period_totals, worked, missing_periods, rounding_note)
-  SELECT person_id, grade_year.year, organisation_id, using_agency_id, role, duty_group, months_worked,
-         coalesce(months_counted, 0), mean_total, score_grade, reasons, quota_outcome, cap_reason,
-         proposed, not_graded, now(), false, coalesce(period_totals, '{}'), worked, missing,
-         cqs._rounding_note(exact_mean, mean_total)
-    FROM _cqs_year
+  WITH k AS (
+    SELECT y.using_agency_id, y.duty_group,
+           cqs.excellent_quota((count(*) FILTER (WHERE y.capped = 'tot'))::integer,
+                               (count(*) FILTER (WHERE y.capped = 'xuat_sac'))::integer,
+                               coalesce((SELECT max(d.rate) FROM cqs.quota_decision d
+                                          WHERE d.organisation_id = y.using_agency_id AND d.year = grade_year.year
+                                            AND d.for_people AND d.duty_group IN ('*', y.duty_group)), 0.20)) AS k
+      FROM _cqs_year y
+     WHERE y.person_kind = 'civil_servant'
+     GROUP BY y.using_agency_id, y.duty_group
+  ), ranked AS (
+    SELECT y.person_id, k.k, rank() OVER w AS rnk,
+           rank() OVER w + count(*) OVER (PARTITION BY y.using_agency_id, y.duty_group, y.mean_total) - 1 AS last_rank
+      FROM _cqs_year y JOIN k USING (using_agency_id, duty_group)
+     WHERE y.person_kind = 'civil_servant' AND y.capped = 'xuat_sac'
+    WINDOW w AS (PARTITION BY y.using_agency_id, y.duty_group ORDER BY y.mean_total DESC)
+  ), q AS (
+    SELECT r.person_id,
+           CASE WHEN qc.keeps THEN 'kept_by_authority'
+                WHEN NOT qc.keeps THEN 'lost_by_authority'
+                WHEN r.last_rank <= r.k THEN 'keeps'
+                WHEN r.rnk > r.k THEN 'loses'
+                ELSE 'tie_at_cutoff' END AS quota_outcome
+      FROM ranked r
+      LEFT JOIN cqs.quota_choice qc ON qc.person_id = r.person_id AND qc.year = grade_year.year
+  )
+  SELECT y.person_id, grade_year.year, y.organisation_id, y.using_agency_id, y.role, y.duty_group, y.months_worked,
+         y.months_counted, y.mean_total, y.score_grade, y.reasons, q.quota_outcome, y.cap_reason,
+         CASE WHEN q.quota_outcome IN ('loses', 'lost_by_authority') THEN 'tot'
+              WHEN q.quota_outcome = 'tie_at_cutoff' THEN NULL
+              ELSE y.capped END,
+         y.not_graded, now(), false, coalesce(y.period_totals, '{}'), y.worked, y.missing,
+         cqs._rounding_note(y.exact_mean, y.mean_total)
+    FROM _cqs_year y
+    LEFT JOIN q ON q.person_id = y.person_id
   ON CONFLICT (person_id, year) DO UPDATE
      SET organisation_id = excluded.organisation_id, using_agency_id = excluded.using_agency_id,
          role = excluded.role, duty_group = excluded.duty_group, months_worked = excluded.months_worked,
@@ -975,9 +1004,20 @@ BEGIN
          proposed_grade = excluded.proposed_grade, not_graded_reason = excluded.not_graded_reason,
          computed_at = excluded.computed_at, stale = false, period_totals = excluded.period_totals,
          worked = excluded.worked, missing_periods = excluded.missing_periods,
-         rounding_note = excluded.rounding_note;
-  GET DIAGNOSTICS v_n = ROW_COUNT;
-  DROP TABLE pg_temp._cqs_year, pg_temp._cqs_months;
+         rounding_note = excluded.rounding_note
+   -- A year graded as before is left as it is (computed_at: when it was last graded
+   -- differently, or found stale).  Compared as text: 85.5 and 85.50, or 30 days and
+   -- 1 month, are equal numbers but not the same result.
+   WHERE r.stale
+      OR ROW(r.organisation_id, r.using_agency_id, r.role, r.duty_group, r.months_worked, r.months_counted,
+             r.mean_total, r.score_grade, r.override_reasons, r.quota_outcome, r.cap_reason, r.proposed_grade,
+             r.not_graded_reason, r.period_totals, r.worked, r.missing_periods, r.rounding_note)::text
+         <> ROW(excluded.organisation_id, excluded.using_agency_id, excluded.role, excluded.duty_group,
+                 excluded.months_worked, excluded.months_counted, excluded.mean_total, excluded.score_grade,
+                 excluded.override_reasons, excluded.quota_outcome, excluded.cap_reason, excluded.proposed_grade,
+                 excluded.not_graded_reason, excluded.period_totals, excluded.worked, excluded.missing_periods,
+                 excluded.rounding_note)::text;
+  DROP TABLE pg_temp._cqs_year;
   RETURN v_n;
 END $$;
 COMMENT ON FUNCTION cqs.grade_year(integer) IS
