@@ -200,7 +200,7 @@ SELECT is_empty($$
                         AND (m.en = st.lit OR strpos(replace(m.en, '%%', '%'), regexp_replace(replace(st.lit, '%%', '%'), '^; ', '')) > 0))
      AND st.lit NOT IN (
        'pg_catalog, pg_temp',               -- SET search_path
-       '6 months', '1 month', '1 month - 1 day', '3 months',   -- intervals
+       '6 months', '1 month', '1 month - 1 day', '1 day', '3 months',   -- intervals
        'YYYY-"Q"Q', 'YYYY-MM-DD',           -- to_char patterns
        'evaluation_year', 'old_organisation',     -- discipline_counted.attributed_to (codes)
        'corruption_waste_in_unit',          -- override kind (code)
