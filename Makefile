@@ -16,10 +16,17 @@
 EXTENSION  = cqs_eval
 MODULE_big = cqs_eval
 OBJS       = src/cqs_eval.o src/admin.o src/checks.o src/fixeddec.o src/scores.o src/grade.o src/task_ratios.o src/localize.o src/csv.o
-DATA       = cqs_eval--1.0.sql
-# The install script is the schema/ pieces concatenated in name order.
+# The version being built (cqs_eval.control's default_version; cqs.version(), the library's check).
+EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))cqs_eval.control)
+# Its install script is the schema/ pieces concatenated in name order.  Released versions'
+# scripts are frozen in release/ and installed beside it, with the upgrade scripts
+# cqs_eval--OLD--NEW.sql, so that ALTER EXTENSION ... UPDATE walks from any of them
+# (test/scripts/upgrade.sh; "Releases and upgrades" in docs/dba.md).
 SCHEMA     = $(sort $(wildcard schema/*.sql))
-EXTRA_CLEAN = cqs_eval--1.0.sql
+DATA       = cqs_eval--$(EXTVERSION).sql \
+             $(filter-out release/cqs_eval--$(EXTVERSION).sql,$(wildcard release/cqs_eval--*.sql)) \
+             $(wildcard cqs_eval--*--*.sql)
+EXTRA_CLEAN = cqs_eval--$(EXTVERSION).sql
 PGFILEDESC = "cqs_eval - evaluation and grading under Decree 335/2025/ND-CP"
 
 REGRESS      = setup handbook grades scores differential parallel task_ratios_state datapath year
@@ -32,7 +39,6 @@ ISOLATION      = race_task_lines race_transfer race_lock_period race_rebuild rac
 ISOLATION_OPTS = --load-extension=btree_gist --load-extension=cqs_eval
 
 # The library knows the version it was built as (cqs.version(), cqs._check_library).
-EXTVERSION := $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(dir $(lastword $(MAKEFILE_LIST)))cqs_eval.control)
 PG_CPPFLAGS = -I$(srcdir)/src -DCQS_VERSION='"$(EXTVERSION)"'
 # -Wextra minus unused-parameter: PostgreSQL's own headers (bufpage.h, ilist.h) trip it.
 PG_CFLAGS   = -Wall -Wextra -Werror -Wno-unused-parameter
@@ -71,11 +77,11 @@ in_virtualenv = $(if $(V),$(1) sh -c '$(2)' 3>&1,$(1) sh -c '$(2)' 3>&1 >.virtua
                 || { cat .virtualenv.log; exit 1; })
 EXTRA_CLEAN += .build.log .virtualenv.log
 
-all: cqs_eval--1.0.sql
+all: cqs_eval--$(EXTVERSION).sql
 
 src/admin.o: cqs_eval.control
 
-cqs_eval--1.0.sql: $(SCHEMA)
+cqs_eval--$(EXTVERSION).sql: $(SCHEMA)
 	cat $^ > $@
 
 prove:
@@ -87,6 +93,7 @@ test-run:
 	  $(MAKE) --no-print-directory installcheck || { cat regression.diffs output_iso/regression.diffs 2>/dev/null; exit 1; }; \
 	  test/scripts/dump_restore.sh contrib_regression && test/scripts/readme_roles.sh && test/scripts/cron_jobs.sh && \
 	  test/scripts/browser.sh && test/scripts/docs_examples.sh && test/scripts/install_checks.sh && \
+	  test/scripts/upgrade.sh && \
 	  test/scripts/deps_check.sh && \
 	  $(MAKE) --no-print-directory prove)
 
