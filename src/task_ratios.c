@@ -668,6 +668,41 @@ trs_add_row_numeric(TaskRatiosVar *v, bool hits, struct varlena *assigned,
 	return trs_pack(v->nrows + 1, st.num);
 }
 
+/*
+ * The arguments both transition functions share: a line's assigned quantity,
+ * coefficient and completed quantity (NULL counts as 0), each as fixed point and
+ * as the raw NUMERIC; false when one does not fit the fixed-point path.
+ * NULL assigned_qty, coefficient or counts_in_assigned is 22023.
+ */
+static bool
+read_line(FunctionCallInfo fcinfo, const char *fn,
+		  FixedDec *assigned, struct varlena **raw_assigned,
+		  FixedDec *coef, struct varlena **raw_coef,
+		  FixedDec *completed, struct varlena **raw_completed)
+{
+	bool		fits;
+
+	agg_context(fcinfo, fn);
+	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
+	require_not_null(fcinfo, ARG_COEF, "coefficient");
+	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
+
+	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
+						 assigned, raw_assigned);
+	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
+						  coef, raw_coef);
+	if (PG_ARGISNULL(ARG_COMPLETED))
+	{
+		completed->value = 0;
+		completed->scale = 0;
+		*raw_completed = NULL;
+	}
+	else
+		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
+							  completed, raw_completed);
+	return fits;
+}
+
 PG_FUNCTION_INFO_V1(task_ratios_state_transfn);
 Datum
 task_ratios_state_transfn(PG_FUNCTION_ARGS)
@@ -684,23 +719,8 @@ task_ratios_state_transfn(PG_FUNCTION_ARGS)
 				lded;
 	bool		counts;
 
-	agg_context(fcinfo, "task_ratios_state_transfn");
-	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
-	require_not_null(fcinfo, ARG_COEF, "coefficient");
-	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
-
-	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
-						 &assigned, &raw_assigned);
-	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
-						  &coef, &raw_coef);
-	if (PG_ARGISNULL(ARG_COMPLETED))
-	{
-		completed.value = 0;
-		completed.scale = 0;
-	}
-	else
-		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
-							  &completed, &raw_completed);
+	fits = read_line(fcinfo, "task_ratios_state_transfn", &assigned, &raw_assigned,
+					 &coef, &raw_coef, &completed, &raw_completed);
 	qded = read_deductions(fcinfo, ARG_QUALITY_DED, "quality_deductions");
 	lded = read_deductions(fcinfo, ARG_LATENESS_DED, "lateness_deductions");
 	counts = PG_GETARG_BOOL(ARG_COUNTS);
@@ -734,23 +754,8 @@ task_ratios_state_hits_transfn(PG_FUNCTION_ARGS)
 	bool		fits;
 	bool		counts;
 
-	agg_context(fcinfo, "task_ratios_state_hits_transfn");
-	require_not_null(fcinfo, ARG_ASSIGNED, "assigned_qty");
-	require_not_null(fcinfo, ARG_COEF, "coefficient");
-	require_not_null(fcinfo, ARG_COUNTS, "counts_in_assigned");
-
-	fits = read_quantity(fcinfo, ARG_ASSIGNED, "assigned_qty", false,
-						 &assigned, &raw_assigned);
-	fits &= read_quantity(fcinfo, ARG_COEF, "coefficient", true,
-						  &coef, &raw_coef);
-	if (PG_ARGISNULL(ARG_COMPLETED))
-	{
-		completed.value = 0;
-		completed.scale = 0;
-	}
-	else
-		fits &= read_quantity(fcinfo, ARG_COMPLETED, "completed_qty", false,
-							  &completed, &raw_completed);
+	fits = read_line(fcinfo, "task_ratios_state_hits_transfn", &assigned, &raw_assigned,
+					 &coef, &raw_coef, &completed, &raw_completed);
 	fits &= read_hits(fcinfo, ARG_QUALITY_DED, "quality_hit_qty", &qhits, &raw_qhits);
 	fits &= read_hits(fcinfo, ARG_LATENESS_DED, "lateness_hit_qty", &lhits, &raw_lhits);
 	counts = PG_GETARG_BOOL(ARG_COUNTS);
