@@ -682,7 +682,7 @@ SET CONSTRAINTS ALL IMMEDIATE;       -- the deferred checks of this transaction'
 -- follows is about the install that went through.
 CREATE TEMP TABLE sp_install_error (attempt integer, state text, message text);
 CREATE TEMP TABLE sp_install_done (attempt integer);
-DROP TABLE IF EXISTS pg_temp._cqs_year, pg_temp._cqs_months, pg_temp._cqs_bonus;
+DROP TABLE IF EXISTS pg_temp._cqs_year, pg_temp._cqs_bonus;
 SET search_path = pg_catalog, pg_temp;
 SET cqs.allow_drop = on;   -- the drop guard: this test drops its city on purpose
 SET sp.phase = install;
